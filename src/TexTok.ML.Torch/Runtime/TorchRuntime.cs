@@ -1,0 +1,128 @@
+using System.Runtime.InteropServices;
+using TexTok.ML.Build;
+using TorchSharp;
+
+namespace TexTok.ML.Torch.Runtime;
+
+/// <summary>
+/// Loads TorchSharp once and picks the device, turning TorchSharp's generic native-load failure into a message that
+/// says what is missing and how to fix it.
+/// </summary>
+public static class TorchRuntime
+{
+    private const string NativeShim = "libLibTorchSharp.so";
+    private static readonly Lazy<Exception?> LoadError = new(TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Throws <see cref="TorchUnavailableException"/> unless a torch operation runs in this process.</summary>
+    public static void EnsureAvailable()
+    {
+        if (LoadError.Value is { } error)
+        {
+            throw new TorchUnavailableException(Explain(), error);
+        }
+    }
+
+    /// <summary>
+    /// Chooses the device the way ML.NET does: CUDA device <paramref name="gpuDeviceId"/> when one is requested and
+    /// TorchSharp sees CUDA; otherwise the CPU if <paramref name="fallbackToCpu"/> is set, else an error.
+    /// </summary>
+    /// <param name="gpuDeviceId">The CUDA device to use, or <see langword="null"/> for the CPU.</param>
+    /// <param name="fallbackToCpu">Whether to use the CPU when the requested GPU is not available.</param>
+    public static torch.Device SelectDevice(int? gpuDeviceId, bool fallbackToCpu)
+    {
+        EnsureAvailable();
+        if (gpuDeviceId is not { } id)
+        {
+            return torch.CPU;
+        }
+
+        if (id < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(gpuDeviceId), id, "GPU device id must be zero or positive.");
+        }
+
+        if (torch.cuda.is_available() && id < torch.cuda.device_count())
+        {
+            return new torch.Device(DeviceType.CUDA, id);
+        }
+
+        if (fallbackToCpu)
+        {
+            return torch.CPU;
+        }
+
+        throw new InvalidOperationException(
+            $"GPU device {id} was requested but TorchSharp sees {(torch.cuda.is_available() ? torch.cuda.device_count() : 0)} " +
+            "CUDA device(s). This build references the CPU package TorchSharp-cpu; reference a TorchSharp-cuda package " +
+            "for GPU training, or set FallbackToCpu to train on the CPU.");
+    }
+
+    private static Exception? TryLoad()
+    {
+        try
+        {
+            using var probe = torch.ones(2);
+            return probe.sum().item<float>() == 2f ? null : new InvalidOperationException("torch.ones(2).sum() != 2");
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException
+                                      or EntryPointNotFoundException or BadImageFormatException)
+        {
+            return e;
+        }
+    }
+
+    private static string Explain()
+    {
+        const string generic = "TorchSharp's native libraries could not be loaded. ";
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            return generic + "Check that the TorchSharp-cpu package's native assets were copied next to the application.";
+        }
+
+        string? shim = FindNativeShim();
+        if (shim == null)
+        {
+            return generic + $"No {NativeShim} was found under {AppContext.BaseDirectory}; make sure the application " +
+                   "references TexTok.ML.Torch (which brings TorchSharp-cpu) and was built for linux-x64.";
+        }
+
+        if (ElfVersionPatcher.SystemLibstdcxxDefinesMissingVersion())
+        {
+            return generic + $"{shim} exists and the system libstdc++ is recent enough; see the inner exception.";
+        }
+
+        var outcome = ElfVersionPatcher.Patch(File.ReadAllBytes(shim), ElfVersionPatcher.CompatLibraryName);
+        string compat = Path.Combine(Path.GetDirectoryName(shim)!, ElfVersionPatcher.CompatLibraryName);
+        if (outcome == ElfPatchOutcome.Patched)
+        {
+            return generic + $"{shim} needs {ElfVersionPatcher.MissingVersion}, which this system's libstdc++ lacks, " +
+                   "and this copy was not patched at build time. The TexTok.ML build patches it automatically when a C++ " +
+                   "compiler is available: install one (e.g. 'apt-get install g++') and rebuild, or install a libstdc++ " +
+                   "from GCC 13 or newer.";
+        }
+
+        if (!File.Exists(compat))
+        {
+            return generic + $"{shim} was patched but {compat} is missing; rebuild the application.";
+        }
+
+        return generic + $"{shim} was patched and {compat} is present; see the inner exception.";
+    }
+
+    private static string? FindNativeShim()
+    {
+        foreach (var candidate in new[]
+                 {
+                     Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", NativeShim),
+                     Path.Combine(AppContext.BaseDirectory, NativeShim),
+                 })
+        {
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

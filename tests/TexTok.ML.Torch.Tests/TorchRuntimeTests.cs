@@ -1,0 +1,62 @@
+using TexTok.ML.Build;
+using TexTok.ML.Torch.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Torch.Tests;
+
+[TestClass]
+public sealed class TorchRuntimeTests
+{
+    [TestMethod]
+    public void ForwardAndBackwardRunOnCpu()
+    {
+        TorchRuntime.EnsureAvailable();
+        torch.manual_seed(1);
+        using var scope = torch.NewDisposeScope();
+        var linear = nn.Linear(4, 3);
+        var x = torch.randn(5, 4);
+        var loss = linear.forward(x).pow(2).mean();
+        loss.backward();
+
+        var weight = linear.weight!;
+        var grad = weight.grad!;
+        // d/dW mean((xW^T + b)^2) = 2/(N*out) * (xW^T + b)^T x, computed independently with plain matmuls.
+        var expected = (x.matmul(weight.t()) + linear.bias!).t().matmul(x) * (2.0 / (5 * 3));
+        Assert.AreEqual(0.0, (grad - expected).abs().max().item<float>(), 1e-5);
+        Assert.IsTrue(grad.abs().sum().item<float>() > 0);
+    }
+
+    [TestMethod]
+    public void CpuIsSelectedWithoutGpuRequest()
+    {
+        Assert.AreEqual(DeviceType.CPU, TorchRuntime.SelectDevice(null, fallbackToCpu: false).type);
+    }
+
+    [TestMethod]
+    public void MissingGpuFallsBackOrFailsClearly()
+    {
+        if (torch.cuda.is_available())
+        {
+            Assert.Inconclusive("A CUDA device is present.");
+        }
+
+        Assert.AreEqual(DeviceType.CPU, TorchRuntime.SelectDevice(0, fallbackToCpu: true).type);
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => TorchRuntime.SelectDevice(0, fallbackToCpu: false));
+        StringAssert.Contains(error.Message, "FallbackToCpu");
+    }
+
+    [TestMethod]
+    public void ShippedNativeShimIsPatchedWhereTheSystemNeedsIt()
+    {
+        string shim = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        if (!OperatingSystem.IsLinux() || ElfVersionPatcher.SystemLibstdcxxDefinesMissingVersion())
+        {
+            Assert.Inconclusive("This system's libstdc++ needs no patch.");
+        }
+
+        byte[] image = File.ReadAllBytes(shim);
+        Assert.AreEqual(ElfPatchOutcome.AlreadyPatched, ElfVersionPatcher.Patch(image, ElfVersionPatcher.CompatLibraryName));
+        Assert.IsTrue(File.Exists(Path.Combine(Path.GetDirectoryName(shim)!, ElfVersionPatcher.CompatLibraryName)));
+    }
+}
