@@ -1,0 +1,58 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Torch.Modules;
+
+/// <summary>A stack of <see cref="TransformerBlock"/>s followed by a final LayerNorm.</summary>
+public sealed class TransformerStack : nn.Module<Tensor, Tensor?, Tensor>
+{
+    [ComponentName(Name = "blocks")]
+    private readonly ModuleList<TransformerBlock> _blocks;
+
+    [ComponentName(Name = "norm")]
+    private readonly LayerNorm _norm;
+
+    /// <summary>Creates the stack.</summary>
+    /// <param name="depth">Number of blocks.</param>
+    /// <param name="width">Model width.</param>
+    /// <param name="heads">Attention heads.</param>
+    /// <param name="mlpRatio">MLP ratio.</param>
+    public TransformerStack(int depth, int width, int heads, int mlpRatio)
+        : base(nameof(TransformerStack))
+    {
+        _blocks = nn.ModuleList(Enumerable.Range(0, depth).Select(_ => new TransformerBlock(width, heads, mlpRatio)).ToArray());
+        _norm = nn.LayerNorm(width, eps: 1e-6);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor x, Tensor? keyBias)
+    {
+        using var scope = NewDisposeScope();
+        var h = x;
+        foreach (var block in _blocks)
+        {
+            h = block.forward(h, keyBias);
+        }
+
+        return _norm.forward(h).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Builds the additive key bias for a sequence of <paramref name="fixedLength"/> always-visible positions
+    /// followed by text positions whose validity is <paramref name="textMask"/> [B, Nt] (1 valid, 0 padding).
+    /// Padding gets −1e9 rather than −∞ so a fully padded caption still yields finite attention weights.
+    /// </summary>
+    /// <param name="textMask">Text validity mask.</param>
+    /// <param name="fixedLength">Number of leading positions that are always attended to.</param>
+    public static Tensor KeyBias(Tensor textMask, long fixedLength)
+    {
+        using var scope = NewDisposeScope();
+        long b = textMask.shape[0];
+        var visible = torch.ones(b, fixedLength, dtype: textMask.dtype, device: textMask.device);
+        var keys = torch.cat(new[] { visible, textMask }, 1);
+        return ((keys - 1f) * 1e9f).reshape(b, 1, 1, -1).MoveToOuterDisposeScope();
+    }
+}

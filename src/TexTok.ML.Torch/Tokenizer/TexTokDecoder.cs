@@ -1,0 +1,86 @@
+using TexTok.ML.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Torch.Tokenizer;
+
+/// <summary>
+/// The TexTok detokenizer: a ViT over [h·w learnable patch queries ; N image tokens projected to the width ; the
+/// same text tokens]. The patch-query outputs become pixels through a per-patch linear head and an unpatchify,
+/// optionally followed by a residual 3×3 convolution.
+/// </summary>
+public sealed class TexTokDecoder : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
+{
+    private readonly TexTokConfig _config;
+
+    [ComponentName(Name = "patch_queries")]
+    private readonly Parameter _patchQueries;
+
+    [ComponentName(Name = "token_proj")]
+    private readonly Linear _tokenProjection;
+
+    [ComponentName(Name = "token_pos")]
+    private readonly Parameter _tokenPosition;
+
+    [ComponentName(Name = "text")]
+    private readonly TextConditioning? _text;
+
+    [ComponentName(Name = "transformer")]
+    private readonly TransformerStack _transformer;
+
+    [ComponentName(Name = "pixel_head")]
+    private readonly Linear _pixelHead;
+
+    [ComponentName(Name = "refine")]
+    private readonly Conv2d? _refine;
+
+    /// <summary>Creates the detokenizer for <paramref name="config"/>.</summary>
+    /// <param name="config">Network shape.</param>
+    public TexTokDecoder(TexTokConfig config)
+        : base(nameof(TexTokDecoder))
+    {
+        _config = config;
+        int d = config.Width;
+        _patchQueries = nn.Parameter(torch.zeros(config.NumPatches, d));
+        _tokenProjection = nn.Linear(config.TokenDim, d);
+        _tokenPosition = nn.Parameter(torch.zeros(config.NumTokens, d));
+        _text = config.UseText ? new TextConditioning(config.TextTokens, config.TextDim, d) : null;
+        _transformer = new TransformerStack(config.Depth, d, config.Heads, config.MlpRatio);
+        _pixelHead = nn.Linear(d, config.PatchSize * config.PatchSize * 3);
+        _refine = config.RefineConv ? nn.Conv2d(3, 3, 3, padding: 1) : null;
+        RegisterComponents();
+    }
+
+    /// <summary>Decodes tokens [B, N, d] (with text [B, Nt, Dt] and mask [B, Nt], or nulls for the baseline) to images [B, 3, H, W].</summary>
+    /// <param name="tokens">Image tokens.</param>
+    /// <param name="text">Text embeddings, or null for the baseline.</param>
+    /// <param name="textMask">Text mask, or null for the baseline.</param>
+    public override Tensor forward(Tensor tokens, Tensor? text, Tensor? textMask)
+    {
+        using var scope = NewDisposeScope();
+        long b = tokens.shape[0];
+        int g = _config.GridSize, p = _config.PatchSize;
+        var queries = _patchQueries.unsqueeze(0).expand(b, -1, -1);
+        var projected = _tokenProjection.forward(tokens) + _tokenPosition;
+        var parts = new List<Tensor> { queries, projected };
+        Tensor? keyBias = null;
+        if (_text is not null)
+        {
+            var (t, m) = TexTokModel.RequireText(text, textMask, _config);
+            parts.Add(_text.forward(t));
+            keyBias = TransformerStack.KeyBias(m, _config.NumPatches + _config.NumTokens);
+        }
+
+        var h = _transformer.forward(torch.cat(parts, 1), keyBias);
+        var pixels = _pixelHead.forward(h.narrow(1, 0, _config.NumPatches));
+        var image = pixels.reshape(b, g, g, 3, p, p).permute(0, 3, 1, 4, 2, 5).reshape(b, 3, g * p, g * p);
+        if (_refine is not null)
+        {
+            image = image + _refine.forward(image);
+        }
+
+        return image.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,122 @@
+using TexTok.ML.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Torch.Tokenizer;
+
+/// <summary>
+/// A TexTok tokenizer and detokenizer pair with continuous KL tokens: encode an image (and its caption's text
+/// embedding) into N tokens of d channels, decode tokens (and the same text) back into an image.
+/// </summary>
+public sealed class TexTokModel : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
+{
+    [ComponentName(Name = "encoder")]
+    private readonly TexTokEncoder _encoder;
+
+    [ComponentName(Name = "decoder")]
+    private readonly TexTokDecoder _decoder;
+
+    /// <summary>Creates a model with weights initialised from the current torch seed.</summary>
+    /// <param name="config">Network shape.</param>
+    /// <param name="device">Device for the weights; the CPU when null.</param>
+    public TexTokModel(TexTokConfig config, Device? device = null)
+        : base(nameof(TexTokModel))
+    {
+        config.Validate();
+        Config = config;
+        _encoder = new TexTokEncoder(config);
+        _decoder = new TexTokDecoder(config);
+        RegisterComponents();
+        InitializeWeights();
+        if (device is not null && device.type != DeviceType.CPU)
+        {
+            this.to(device);
+        }
+    }
+
+    /// <summary>The network shape.</summary>
+    public TexTokConfig Config { get; }
+
+    /// <summary>The tokenizer.</summary>
+    public TexTokEncoder Encoder => _encoder;
+
+    /// <summary>The detokenizer.</summary>
+    public TexTokDecoder Decoder => _decoder;
+
+    /// <summary>Posterior mean and log-variance [B, N, d] of the tokens of <paramref name="image"/>.</summary>
+    /// <param name="image">Images [B, 3, H, W] in [−1, 1].</param>
+    /// <param name="text">Text embeddings [B, Nt, Dt], or null for the baseline.</param>
+    /// <param name="textMask">Text mask [B, Nt], or null for the baseline.</param>
+    public (Tensor Mean, Tensor LogVar) Encode(Tensor image, Tensor? text, Tensor? textMask) =>
+        _encoder.forward(image, text, textMask);
+
+    /// <summary>Images [B, 3, H, W] (unclamped, nominally in [−1, 1]) decoded from tokens [B, N, d].</summary>
+    /// <param name="tokens">Tokens.</param>
+    /// <param name="text">Text embeddings, or null for the baseline.</param>
+    /// <param name="textMask">Text mask, or null for the baseline.</param>
+    public Tensor Decode(Tensor tokens, Tensor? text, Tensor? textMask) => _decoder.forward(tokens, text, textMask);
+
+    /// <summary>Reconstructs images through the posterior mean (deterministic).</summary>
+    /// <param name="image">Images [B, 3, H, W] in [−1, 1].</param>
+    /// <param name="text">Text embeddings, or null for the baseline.</param>
+    /// <param name="textMask">Text mask, or null for the baseline.</param>
+    public override Tensor forward(Tensor image, Tensor? text, Tensor? textMask)
+    {
+        using var scope = NewDisposeScope();
+        var (mean, _) = Encode(image, text, textMask);
+        return Decode(mean, text, textMask).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Validates the text inputs against the configuration and returns them non-null.</summary>
+    /// <param name="text">Text embeddings [B, Nt, Dt].</param>
+    /// <param name="textMask">Mask [B, Nt].</param>
+    /// <param name="config">The network shape.</param>
+    internal static (Tensor Text, Tensor Mask) RequireText(Tensor? text, Tensor? textMask, TexTokConfig config)
+    {
+        if (text is null || textMask is null)
+        {
+            throw new ArgumentException("This TexTok model is text-conditioned: pass the caption's text embedding and mask.", nameof(text));
+        }
+
+        if (text.ndim != 3 || text.shape[1] != config.TextTokens || text.shape[2] != config.TextDim)
+        {
+            throw new ArgumentException(
+                $"Text embedding must be [B, {config.TextTokens}, {config.TextDim}]; got [{string.Join(", ", text.shape)}].", nameof(text));
+        }
+
+        if (textMask.ndim != 2 || textMask.shape[1] != config.TextTokens || textMask.shape[0] != text.shape[0])
+        {
+            throw new ArgumentException(
+                $"Text mask must be [{text.shape[0]}, {config.TextTokens}]; got [{string.Join(", ", textMask.shape)}].", nameof(textMask));
+        }
+
+        return (text, textMask);
+    }
+
+    private void InitializeWeights()
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                parameter.zero_();
+            }
+            else if (name.Contains("norm", StringComparison.Ordinal))
+            {
+                parameter.fill_(1.0);
+            }
+            else if (name.StartsWith("decoder.refine.", StringComparison.Ordinal))
+            {
+                // The refinement starts as the identity so early training sees the plain unpatchified output.
+                parameter.zero_();
+            }
+            else
+            {
+                TruncatedNormal.Fill(parameter, 0.02);
+            }
+        }
+    }
+}

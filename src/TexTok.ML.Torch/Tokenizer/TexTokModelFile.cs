@@ -1,0 +1,52 @@
+using TexTok.ML.Torch.Checkpoints;
+using TexTok.ML.Torch.Runtime;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Torch.Tokenizer;
+
+/// <summary>An inference model file: the tokenizer/detokenizer weights in safetensors with the configuration as metadata.</summary>
+public static class TexTokModelFile
+{
+    private const string Format = "textok-model/1";
+
+    /// <summary>Writes <paramref name="weights"/> and <paramref name="config"/> to <paramref name="path"/> atomically.</summary>
+    /// <param name="path">Target file.</param>
+    /// <param name="config">Network shape.</param>
+    /// <param name="weights">State dictionary.</param>
+    public static void Save(string path, TexTokConfig config, IReadOnlyDictionary<string, Tensor> weights) =>
+        SafeTensors.Save(path, weights, new Dictionary<string, string> { ["format"] = Format, ["config"] = config.ToJson() });
+
+    /// <summary>Writes a model's weights and configuration.</summary>
+    /// <param name="path">Target file.</param>
+    /// <param name="model">The model.</param>
+    public static void Save(string path, TexTokModel model) =>
+        Save(path, model.Config, model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value));
+
+    /// <summary>Loads a model written by <see cref="Save(string, TexTokModel)"/>, in evaluation mode.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="device">Device, or null for the CPU.</param>
+    public static TexTokModel Load(string path, Device? device = null)
+    {
+        TorchRuntime.EnsureAvailable();
+        var (tensors, metadata) = SafeTensors.Load(path);
+        try
+        {
+            if (!metadata.TryGetValue("format", out var format) || format != Format || !metadata.TryGetValue("config", out var json))
+            {
+                throw new InvalidDataException($"'{path}' is not a TexTok model file (expected format '{Format}').");
+            }
+
+            var model = new TexTokModel(TexTokConfig.FromJson(json), device);
+            StateDictionaryLoader.Load(model, tensors, $"Model file '{path}'");
+            model.eval();
+            return model;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+            {
+                t.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,405 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using TexTok.ML.Torch.Checkpoints;
+using TexTok.ML.Torch.Runtime;
+using TexTok.ML.Torch.Tokenizer;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Torch.Training;
+
+/// <summary>
+/// Trains a <see cref="TexTokModel"/>: ℓ2 + optional perceptual + KL, and from a configurable step a hinge GAN with
+/// a StyleGAN-style discriminator and LeCAM; AdamW with warm-up + cosine, gradient clipping and EMA weights.
+/// Every random choice (data order, posterior noise) is a function of the seed and the step, so a run resumed from
+/// a checkpoint continues exactly as the uninterrupted run would.
+/// </summary>
+public sealed class TexTokTrainer : IDisposable
+{
+    private const string CheckpointFormat = "textok-checkpoint/1";
+    private readonly TexTokTrainingOptions _options;
+    private readonly Device _device;
+    private readonly AdamW _generatorOptimizer;
+    private readonly ExponentialMovingAverage _ema;
+    private readonly LeCamRegularizer _leCam;
+    private StyleGanDiscriminator? _discriminator;
+    private AdamW? _discriminatorOptimizer;
+
+    /// <summary>Creates a trainer with freshly initialised weights (seeded by <see cref="TexTokTrainingOptions.Seed"/>).</summary>
+    /// <param name="config">Network shape.</param>
+    /// <param name="options">Training settings.</param>
+    public TexTokTrainer(TexTokConfig config, TexTokTrainingOptions options)
+    {
+        TorchRuntime.EnsureAvailable();
+        options.Validate();
+        config.Validate();
+        _options = options;
+        _device = TorchRuntime.SelectDevice(options.GpuDeviceId, options.FallbackToCpu);
+        if (options.Threads is { } threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
+        torch.manual_seed(options.Seed);
+        Model = new TexTokModel(config, _device);
+        _generatorOptimizer = new AdamW(Model.named_parameters().Select(p => (p.name, p.parameter)),
+            options.Beta1, options.Beta2, 1e-8, options.WeightDecay);
+        _ema = new ExponentialMovingAverage(Model, options.EmaDecay);
+        _leCam = new LeCamRegularizer(options.LeCamDecay);
+        if (options.DiscriminatorStartStep < options.Steps)
+        {
+            CreateDiscriminator();
+        }
+    }
+
+    /// <summary>The network being optimised (the online weights).</summary>
+    public TexTokModel Model { get; }
+
+    /// <summary>The network shape.</summary>
+    public TexTokConfig Config => Model.Config;
+
+    /// <summary>Steps completed.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>Whether the adversarial loss is active at the current step.</summary>
+    public bool AdversarialActive => _discriminator is not null && Step >= _options.DiscriminatorStartStep;
+
+    /// <summary>Resumes training from a checkpoint written by <see cref="SaveCheckpoint"/>.</summary>
+    /// <param name="path">Checkpoint file.</param>
+    /// <param name="options">Training settings; must describe the same run (the checkpoint's seed and schedule are kept).</param>
+    public static TexTokTrainer Resume(string path, TexTokTrainingOptions options)
+    {
+        var (tensors, metadata) = SafeTensors.Load(path);
+        try
+        {
+            var config = ReadConfig(path, metadata);
+            var trainer = new TexTokTrainer(config, options);
+            trainer.LoadCheckpoint(path, tensors, metadata);
+            return trainer;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+            {
+                t.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Loads the state of a checkpoint into this trainer; the checkpoint's network shape must match.</summary>
+    /// <param name="path">Checkpoint file.</param>
+    /// <exception cref="InvalidDataException">The checkpoint is from another configuration; the message names the first mismatched tensor and both shapes.</exception>
+    public void LoadCheckpoint(string path)
+    {
+        var (tensors, metadata) = SafeTensors.Load(path);
+        try
+        {
+            LoadCheckpoint(path, tensors, metadata);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+            {
+                t.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Writes weights, EMA weights, discriminator, optimizer moments and step state to one safetensors file, atomically.</summary>
+    /// <param name="path">Target file.</param>
+    public void SaveCheckpoint(string path)
+    {
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, t) in Model.state_dict())
+        {
+            tensors["model." + name] = t;
+        }
+
+        foreach (var (name, t) in _ema.State)
+        {
+            tensors["ema." + name] = t;
+        }
+
+        foreach (var (name, t) in _generatorOptimizer.State())
+        {
+            tensors["opt_g." + name] = t;
+        }
+
+        if (_discriminator is not null)
+        {
+            foreach (var (name, t) in _discriminator.state_dict())
+            {
+                tensors["disc." + name] = t;
+            }
+
+            foreach (var (name, t) in _discriminatorOptimizer!.State())
+            {
+                tensors["opt_d." + name] = t;
+            }
+        }
+
+        var state = new Dictionary<string, double>
+        {
+            ["step"] = Step,
+            ["opt_d_steps"] = _discriminatorOptimizer?.Steps ?? 0,
+            ["lecam_real"] = _leCam.RealAnchor,
+            ["lecam_fake"] = _leCam.FakeAnchor,
+        };
+        SafeTensors.Save(path, tensors, new Dictionary<string, string>
+        {
+            ["format"] = CheckpointFormat,
+            ["config"] = Config.ToJson(),
+            ["options"] = JsonSerializer.Serialize(_options),
+            ["state"] = JsonSerializer.Serialize(state),
+        });
+    }
+
+    /// <summary>Writes the EMA weights and configuration as an inference model file (safetensors).</summary>
+    /// <param name="path">Target file.</param>
+    public void SaveModel(string path) => TexTokModelFile.Save(path, Config, _ema.State);
+
+    /// <summary>A new model holding the EMA weights (the weights to evaluate and ship).</summary>
+    public TexTokModel CreateEmaModel()
+    {
+        var model = new TexTokModel(Config, _device);
+        StateDictionaryLoader.Load(model, _ema.State, "The EMA state");
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Runs steps until <see cref="TexTokTrainingOptions.Steps"/>, reporting progress and writing checkpoints.</summary>
+    /// <param name="data">Training samples.</param>
+    /// <param name="progress">Receives a report every <see cref="TexTokTrainingOptions.LogEvery"/> steps.</param>
+    /// <param name="cancellationToken">Stops after the current step; a checkpoint is written first when a path is set.</param>
+    /// <returns>One report per step run.</returns>
+    public IReadOnlyList<TexTokTrainingProgress> Train(ITexTokSampleSource data, IProgress<TexTokTrainingProgress>? progress = null,
+                                                       CancellationToken cancellationToken = default)
+    {
+        var history = new List<TexTokTrainingProgress>();
+        var clock = Stopwatch.StartNew();
+        long lastStep = Step;
+        double lastTime = 0;
+        while (Step < _options.Steps && !cancellationToken.IsCancellationRequested)
+        {
+            var report = TrainStep(data);
+            if (Step % _options.LogEvery == 0 || Step == _options.Steps)
+            {
+                double now = clock.Elapsed.TotalSeconds;
+                report = report with { ImagesPerSecond = (Step - lastStep) * _options.BatchSize / Math.Max(1e-9, now - lastTime) };
+                lastStep = Step;
+                lastTime = now;
+                progress?.Report(report);
+            }
+
+            history.Add(report);
+            if (_options.CheckpointPath is { } path && _options.CheckpointEvery > 0 && Step % _options.CheckpointEvery == 0)
+            {
+                SaveCheckpoint(path);
+            }
+        }
+
+        if (_options.CheckpointPath is { } finalPath)
+        {
+            SaveCheckpoint(finalPath);
+        }
+
+        return history;
+    }
+
+    /// <summary>Runs one optimisation step on the batch the seed and step select.</summary>
+    /// <param name="data">Training samples.</param>
+    public TexTokTrainingProgress TrainStep(ITexTokSampleSource data)
+    {
+        Model.train();
+        double lr = _options.LearningRateAt(Step);
+        using var scope = NewDisposeScope();
+        var (images, text, mask) = ReadBatch(data);
+        using var noise = new Generator((ulong)(((long)_options.Seed * 1_000_003L) + Step + 1), _device);
+
+        var (mean, logVar) = Model.Encode(images, text, mask);
+        var tokens = _options.SamplePosterior ? mean + (0.5 * logVar).exp() * torch.randn(mean.shape, device: _device, generator: noise) : mean;
+        var reconstruction = Model.Decode(tokens, text, mask);
+
+        var reconstructionLoss = nn.functional.mse_loss(reconstruction, images);
+        var klLoss = 0.5 * (mean.pow(2) + logVar.exp() - 1 - logVar).sum(new long[] { 1, 2 }).mean();
+        var total = _options.ReconstructionWeight * reconstructionLoss + _options.KlWeight * klLoss;
+        double perceptualValue = 0;
+        if (_options.PerceptualLoss is { } perceptual && _options.PerceptualWeight > 0)
+        {
+            var perceptualLoss = perceptual.Compute(reconstruction, images);
+            perceptualValue = perceptualLoss.item<float>();
+            total = total + _options.PerceptualWeight * perceptualLoss;
+        }
+
+        bool adversarial = AdversarialActive;
+        double generatorValue = 0, discriminatorValue = 0;
+        if (adversarial)
+        {
+            var generatorLoss = -_discriminator!.forward(reconstruction).mean();
+            generatorValue = generatorLoss.item<float>();
+            total = total + _options.AdversarialWeight * generatorLoss;
+        }
+
+        double totalValue = total.item<float>();
+        if (!double.IsFinite(totalValue))
+        {
+            throw new InvalidOperationException(
+                $"Training diverged at step {Step + 1}: the loss is {totalValue} (reconstruction {reconstructionLoss.item<float>()}, " +
+                $"KL {klLoss.item<float>()}). The weights were not updated; lower LearningRate or raise WarmupSteps.");
+        }
+
+        _generatorOptimizer.ZeroGrad();
+        total.backward();
+        ClipGradients(Model);
+        _generatorOptimizer.Step(lr);
+
+        if (adversarial)
+        {
+            _discriminatorOptimizer!.ZeroGrad();
+            var realLogits = _discriminator!.forward(images);
+            var fakeLogits = _discriminator.forward(reconstruction.detach());
+            var hinge = (1 - realLogits).relu().mean() + (1 + fakeLogits).relu().mean();
+            var discriminatorLoss = hinge + _options.LeCamWeight * _leCam.Penalty(realLogits, fakeLogits);
+            discriminatorLoss.backward();
+            ClipGradients(_discriminator);
+            _discriminatorOptimizer.Step(lr);
+            discriminatorValue = discriminatorLoss.item<float>();
+        }
+
+        _ema.Update(Model, Step);
+        Step++;
+        return new TexTokTrainingProgress(Step, _options.Steps, lr, reconstructionLoss.item<float>(), perceptualValue,
+            klLoss.item<float>(), generatorValue, discriminatorValue, totalValue, 0);
+    }
+
+    /// <summary>The sample indices of the batch at <paramref name="step"/>: a seeded permutation per epoch, read in order.</summary>
+    /// <param name="step">Zero-based step.</param>
+    /// <param name="count">Number of samples.</param>
+    public int[] BatchIndices(long step, int count)
+    {
+        var indices = new int[_options.BatchSize];
+        int[]? permutation = null;
+        long cachedEpoch = -1;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            long position = step * _options.BatchSize + i;
+            long epoch = position / count;
+            if (epoch != cachedEpoch)
+            {
+                permutation = Permutation(count, epoch);
+                cachedEpoch = epoch;
+            }
+
+            indices[i] = permutation![position % count];
+        }
+
+        return indices;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _generatorOptimizer.Dispose();
+        _discriminatorOptimizer?.Dispose();
+        _ema.Dispose();
+        _discriminator?.Dispose();
+        Model.Dispose();
+    }
+
+    private int[] Permutation(int count, long epoch)
+    {
+        var random = new Random(HashCode.Combine(_options.Seed, epoch, 0x7e57));
+        var permutation = Enumerable.Range(0, count).ToArray();
+        random.Shuffle(permutation);
+        return permutation;
+    }
+
+    private (Tensor Images, Tensor? Text, Tensor? Mask) ReadBatch(ITexTokSampleSource data)
+    {
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("The training data is empty.", nameof(data));
+        }
+
+        var config = Config;
+        int b = _options.BatchSize, imageLength = 3 * config.ImageSize * config.ImageSize;
+        int textLength = config.UseText ? config.TextTokens * config.TextDim : 0;
+        int maskLength = config.UseText ? config.TextTokens : 0;
+        var images = new float[b * imageLength];
+        var text = new float[b * textLength];
+        var mask = new float[b * maskLength];
+        var indices = BatchIndices(Step, data.Count);
+        Parallel.For(0, b, i => data.Read(indices[i], images.AsSpan(i * imageLength, imageLength),
+            text.AsSpan(i * textLength, textLength), mask.AsSpan(i * maskLength, maskLength)));
+        var imageTensor = torch.tensor(images, new long[] { b, 3, config.ImageSize, config.ImageSize }, device: _device);
+        if (!config.UseText)
+        {
+            return (imageTensor, null, null);
+        }
+
+        return (imageTensor,
+            torch.tensor(text, new long[] { b, config.TextTokens, config.TextDim }, device: _device),
+            torch.tensor(mask, new long[] { b, config.TextTokens }, device: _device));
+    }
+
+    private void ClipGradients(nn.Module module)
+    {
+        if (_options.GradientClip > 0)
+        {
+            nn.utils.clip_grad_norm_(module.parameters(), _options.GradientClip);
+        }
+    }
+
+    private void CreateDiscriminator()
+    {
+        _discriminator = new StyleGanDiscriminator(Config.ImageSize, _options.DiscriminatorChannels);
+        if (_device.type != DeviceType.CPU)
+        {
+            _discriminator.to(_device);
+        }
+
+        _discriminatorOptimizer = new AdamW(_discriminator.named_parameters().Select(p => (p.name, p.parameter)),
+            _options.Beta1, _options.Beta2, 1e-8, 0);
+    }
+
+    private static TexTokConfig ReadConfig(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!metadata.TryGetValue("format", out var format) || format != CheckpointFormat || !metadata.TryGetValue("config", out var json))
+        {
+            throw new InvalidDataException($"'{path}' is not a TexTok training checkpoint (expected format '{CheckpointFormat}').");
+        }
+
+        return TexTokConfig.FromJson(json);
+    }
+
+    private void LoadCheckpoint(string path, Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
+    {
+        var saved = ReadConfig(path, metadata);
+        string source = $"Checkpoint '{path}' (config {saved.ToJson()})";
+        StateDictionaryLoader.Load(Model, Section(tensors, "model."), source);
+        _ema.Load(Section(tensors, "ema."), source);
+        var state = JsonSerializer.Deserialize<Dictionary<string, double>>(metadata["state"])
+                    ?? throw new InvalidDataException($"'{path}' has no training state.");
+        _generatorOptimizer.Load(Section(tensors, "opt_g."), (long)state["step"], source);
+        var discriminatorState = Section(tensors, "disc.");
+        if (discriminatorState.Count > 0)
+        {
+            if (_discriminator is null)
+            {
+                CreateDiscriminator();
+            }
+
+            StateDictionaryLoader.Load(_discriminator!, discriminatorState, source);
+            _discriminatorOptimizer!.Load(Section(tensors, "opt_d."), (long)state["opt_d_steps"], source);
+        }
+
+        _leCam.RealAnchor = state["lecam_real"];
+        _leCam.FakeAnchor = state["lecam_fake"];
+        Step = (long)state["step"];
+    }
+
+    private static Dictionary<string, Tensor> Section(Dictionary<string, Tensor> tensors, string prefix) =>
+        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+               .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
+}

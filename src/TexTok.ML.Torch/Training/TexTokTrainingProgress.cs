@@ -1,0 +1,16 @@
+namespace TexTok.ML.Torch.Training;
+
+/// <summary>Losses and speed of one training step.</summary>
+/// <param name="Step">Steps completed.</param>
+/// <param name="TotalSteps">Steps planned.</param>
+/// <param name="LearningRate">Learning rate used.</param>
+/// <param name="ReconstructionLoss">ℓ2 loss.</param>
+/// <param name="PerceptualLoss">Perceptual loss (0 without one).</param>
+/// <param name="KlLoss">KL term.</param>
+/// <param name="GeneratorLoss">Generator hinge loss (0 before the GAN starts).</param>
+/// <param name="DiscriminatorLoss">Discriminator hinge + LeCAM loss (0 before the GAN starts).</param>
+/// <param name="TotalLoss">Weighted generator objective.</param>
+/// <param name="ImagesPerSecond">Throughput since the previous report.</param>
+public sealed record TexTokTrainingProgress(
+    long Step, long TotalSteps, double LearningRate, double ReconstructionLoss, double PerceptualLoss, double KlLoss,
+    double GeneratorLoss, double DiscriminatorLoss, double TotalLoss, double ImagesPerSecond);

@@ -1,0 +1,173 @@
+using TexTok.ML.Torch.Tokenizer;
+using TexTok.ML.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Torch.Tests;
+
+[TestClass]
+public sealed class TexTokTrainerTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private string TempFile(string name) => Path.Combine(TestContext.TestRunDirectory ?? Path.GetTempPath(), $"{Guid.NewGuid():N}-{name}");
+
+    [TestMethod]
+    public void ATinyModelOverfitsEightImages()
+    {
+        var config = TestData.TinyConfig(imageSize: 32, numTokens: 16);
+        var data = TestData.Samples(config, 8, seed: 5);
+        var options = new TexTokTrainingOptions { BatchSize = 8, Steps = 300, LearningRate = 3e-3, WarmupSteps = 10, Seed = 3, LogEvery = 50 };
+        using var trainer = new TexTokTrainer(config, options);
+        var history = trainer.Train(data);
+        double first = history.Take(3).Average(h => h.ReconstructionLoss);
+        double last = history.TakeLast(10).Average(h => h.ReconstructionLoss);
+        Assert.IsTrue(last * 10 < first, $"loss fell from {first:G4} to {last:G4}, less than 10x");
+        Assert.AreEqual(300, trainer.Step);
+    }
+
+    [TestMethod]
+    public void ATrainingStepLeaksNoTensors()
+    {
+        var config = TestData.TinyConfig();
+        var data = TestData.Samples(config, 4, seed: 1);
+        var options = new TexTokTrainingOptions { BatchSize = 2, Steps = 10, DiscriminatorStartStep = 1, Seed = 1 };
+        using var trainer = new TexTokTrainer(config, options);
+        trainer.TrainStep(data);
+        trainer.TrainStep(data);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        trainer.TrainStep(data);
+        trainer.TrainStep(data);
+        Assert.IsTrue(trainer.AdversarialActive);
+        Assert.AreEqual(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [TestMethod]
+    public void AResumedRunMatchesTheUninterruptedRun()
+    {
+        var config = TestData.TinyConfig();
+        var data = TestData.Samples(config, 6, seed: 2);
+        TexTokTrainingOptions Options(string? path) => new()
+        {
+            BatchSize = 4, Steps = 6, WarmupSteps = 2, DiscriminatorStartStep = 2, Seed = 7, CheckpointPath = path, Threads = 1,
+        };
+
+        List<TexTokTrainingProgress> straight;
+        using (var trainer = new TexTokTrainer(config, Options(null)))
+        {
+            straight = trainer.Train(data).ToList();
+        }
+
+        string checkpoint = TempFile("resume.safetensors");
+        var interrupted = Options(checkpoint);
+        using var cancel = new CancellationTokenSource();
+        var firstHalf = new List<TexTokTrainingProgress>();
+        using (var trainer = new TexTokTrainer(config, interrupted))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                firstHalf.Add(trainer.TrainStep(data));
+            }
+
+            trainer.SaveCheckpoint(checkpoint);
+        }
+
+        using var resumed = TexTokTrainer.Resume(checkpoint, Options(null));
+        Assert.AreEqual(3, resumed.Step);
+        var secondHalf = resumed.Train(data);
+        var combined = firstHalf.Concat(secondHalf).ToList();
+        Assert.AreEqual(straight.Count, combined.Count);
+        for (int i = 0; i < straight.Count; i++)
+        {
+            Assert.AreEqual(straight[i].TotalLoss, combined[i].TotalLoss, $"step {i + 1}");
+            Assert.AreEqual(straight[i].DiscriminatorLoss, combined[i].DiscriminatorLoss, $"step {i + 1}");
+        }
+
+        Assert.IsTrue(straight[^1].DiscriminatorLoss != 0, "the GAN should have been active in the last steps");
+        torch.set_num_threads(Environment.ProcessorCount);
+    }
+
+    [TestMethod]
+    public void ACheckpointFromAnotherConfigurationIsRefusedByName()
+    {
+        var small = TestData.TinyConfig(numTokens: 8);
+        string checkpoint = TempFile("small.safetensors");
+        using (var trainer = new TexTokTrainer(small, new TexTokTrainingOptions { BatchSize = 2, Steps = 1 }))
+        {
+            trainer.SaveCheckpoint(checkpoint);
+        }
+
+        using var other = new TexTokTrainer(TestData.TinyConfig(numTokens: 16), new TexTokTrainingOptions { BatchSize = 2, Steps = 1 });
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => other.LoadCheckpoint(checkpoint));
+        StringAssert.Contains(error.Message, "'encoder.latent_tokens' has shape [8, 64] in the checkpoint but [16, 64] in the model");
+        StringAssert.Contains(error.Message, checkpoint);
+    }
+
+    [TestMethod]
+    public void ModelFileRoundTripsTheEmaWeights()
+    {
+        var config = TestData.TinyConfig();
+        var data = TestData.Samples(config, 4, seed: 2);
+        string path = TempFile("model.safetensors");
+        using var trainer = new TexTokTrainer(config, new TexTokTrainingOptions { BatchSize = 2, Steps = 3 });
+        trainer.Train(data);
+        trainer.SaveModel(path);
+        using var ema = trainer.CreateEmaModel();
+        using var loaded = TexTokModelFile.Load(path);
+        Assert.AreEqual(config, loaded.Config);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (image, text, mask) = TestData.Batch(config, 2, seed: 9);
+        // Equal weights in different buffers may take differently vectorised paths: allow float rounding only.
+        Assert.AreEqual(0f, (ema.forward(image, text, mask) - loaded.forward(image, text, mask)).abs().max().item<float>(), 1e-5f);
+        var loadedState = loaded.state_dict();
+        foreach (var (name, value) in ema.state_dict())
+        {
+            Assert.AreEqual(0f, (value - loadedState[name]).abs().max().item<float>(), name);
+        }
+    }
+
+    [TestMethod]
+    public void LearningRateWarmsUpThenDecaysToTheFloor()
+    {
+        var options = new TexTokTrainingOptions { LearningRate = 1.0, WarmupSteps = 10, Steps = 110, MinLearningRateRatio = 0.1 };
+        Assert.AreEqual(0.1, options.LearningRateAt(0), 1e-12);
+        Assert.AreEqual(1.0, options.LearningRateAt(9), 1e-12);
+        Assert.AreEqual(1.0, options.LearningRateAt(10), 1e-12);
+        Assert.AreEqual(0.55, options.LearningRateAt(60), 1e-12);
+        Assert.AreEqual(0.1, options.LearningRateAt(110), 1e-12);
+    }
+
+    [TestMethod]
+    public void BadOptionsNameTheOption()
+    {
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TexTokTrainingOptions { BatchSize = 0 }.Validate());
+        Assert.AreEqual("BatchSize", error.ParamName);
+    }
+
+    [TestMethod]
+    public void TheDiscriminatorGivesOneLogitPerImage()
+    {
+        using var discriminator = new StyleGanDiscriminator(32, 8, 32);
+        using var scope = NewDisposeScope();
+        var logits = discriminator.forward(randn(3, 3, 32, 32));
+        CollectionAssert.AreEqual(new long[] { 3 }, logits.shape);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new StyleGanDiscriminator(48));
+    }
+
+    [TestMethod]
+    public void PerceptualLossIsZeroForIdenticalImagesAndDifferentiable()
+    {
+        manual_seed(4);
+        using var conv = nn.Conv2d(3, 8, 3, padding: 1);
+        var loss = new FeatureNetworkPerceptualLoss(x => new[] { conv.forward(x), conv.forward(x).relu() });
+        using var scope = NewDisposeScope();
+        var target = randn(2, 3, 16, 16);
+        Assert.AreEqual(0f, loss.Compute(target, target).item<float>(), 1e-6f);
+        var reconstruction = randn(2, 3, 16, 16).requires_grad_(true);
+        var value = loss.Compute(reconstruction, target);
+        Assert.IsTrue(value.item<float>() > 0);
+        value.backward();
+        Assert.IsTrue(reconstruction.grad!.abs().sum().item<float>() > 0);
+    }
+}
