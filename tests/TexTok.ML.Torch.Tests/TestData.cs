@@ -12,9 +12,9 @@ internal static class TestData
 
     public static (Tensor Image, Tensor Text, Tensor Mask) Batch(TexTokConfig config, int batch, int seed)
     {
-        var generator = new Generator((ulong)seed);
-        var image = rand(new long[] { batch, 3, config.ImageSize, config.ImageSize }, generator: generator) * 2 - 1;
-        var text = randn(new long[] { batch, config.TextTokens, config.TextDim }, generator: generator);
+        manual_seed(seed);
+        var image = rand(new long[] { batch, 3, config.ImageSize, config.ImageSize }) * 2 - 1;
+        var text = randn(new long[] { batch, config.TextTokens, config.TextDim });
         var mask = ones(batch, config.TextTokens);
         return (image, text, mask);
     }

@@ -215,10 +215,17 @@ public sealed class TexTokTrainer : IDisposable
         double lr = _options.LearningRateAt(Step);
         using var scope = NewDisposeScope();
         var (images, text, mask) = ReadBatch(data);
-        using var noise = new Generator((ulong)(((long)_options.Seed * 1_000_003L) + Step + 1), _device);
 
         var (mean, logVar) = Model.Encode(images, text, mask);
-        var tokens = _options.SamplePosterior ? mean + (0.5 * logVar).exp() * torch.randn(mean.shape, device: _device, generator: noise) : mean;
+        Tensor tokens = mean;
+        if (_options.SamplePosterior)
+        {
+            // Reseeding the global generator per step keeps the noise a function of (seed, step). A disposed
+            // torch.Generator was seen to corrupt later computations in TorchSharp 0.107, so none is created.
+            torch.manual_seed(((long)_options.Seed * 1_000_003L) + Step + 1);
+            tokens = mean + (0.5 * logVar).exp() * torch.randn(mean.shape, device: _device);
+        }
+
         var reconstruction = Model.Decode(tokens, text, mask);
 
         var reconstructionLoss = nn.functional.mse_loss(reconstruction, images);

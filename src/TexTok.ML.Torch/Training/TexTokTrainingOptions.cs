@@ -76,10 +76,11 @@ public sealed class TexTokTrainingOptions
     public bool FallbackToCpu { get; set; } = true;
 
     /// <summary>
-    /// CPU threads for libtorch, or null to keep its default. Set 1 for bit-reproducible runs: libtorch's
-    /// multi-threaded CPU kernels may differ in the last bits from run to run.
+    /// CPU threads libtorch uses while training (null keeps libtorch's default). The default is 1 because libtorch's
+    /// multi-threaded CPU kernels are not bit-reproducible from run to run, and exact resume needs reproducibility;
+    /// set more threads for speed when last-bit reproducibility does not matter.
     /// </summary>
-    public int? Threads { get; set; }
+    public int? Threads { get; set; } = 1;
 
     /// <summary>Checkpoint file written every <see cref="CheckpointEvery"/> steps and at the end, or null.</summary>
     public string? CheckpointPath { get; set; }
