@@ -13,7 +13,7 @@ internal static class TestData
     public static (Tensor Image, Tensor Text, Tensor Mask) Batch(TexTokConfig config, int batch, int seed)
     {
         manual_seed(seed);
-        var image = rand(new long[] { batch, 3, config.ImageSize, config.ImageSize }) * 2 - 1;
+        var image = rand(new long[] { batch, 3, config.ImageSize, config.ImageSize }).Times(2).Minus(1);
         var text = randn(new long[] { batch, config.TextTokens, config.TextDim });
         var mask = ones(batch, config.TextTokens);
         return (image, text, mask);

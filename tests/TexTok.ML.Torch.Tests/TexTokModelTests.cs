@@ -28,7 +28,7 @@ public sealed class TexTokModelTests
         model.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var image = rand(2, 3, imageSize, imageSize) * 2 - 1;
+        var image = rand(2, 3, imageSize, imageSize).Times(2).Minus(1);
         var text = randn(2, 8, 32);
         var mask = ones(2, 8);
         var (mean, logVar) = model.Encode(image, text, mask);
@@ -117,8 +117,8 @@ public sealed class TexTokModelTests
         var (image, text, _) = TestData.Batch(config, 2, seed: 4);
         var mask = tensor(new float[] { 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 0 }, new long[] { 2, 6 });
         var scrambled = text.clone();
-        scrambled[0, 3..] = randn(3, 16) * 50;
-        scrambled[1, 5] = randn(16) * 50;
+        scrambled[0, 3..] = randn(3, 16).Times(50);
+        scrambled[1, 5] = randn(16).Times(50);
         var (meanA, logA) = model.Encode(image, text, mask);
         var (meanB, logB) = model.Encode(image, scrambled, mask);
         Assert.AreEqual(0f, (meanA - meanB).abs().max().item<float>(), 1e-6f);

@@ -38,10 +38,10 @@ public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         var qkv = _qkv.forward(x).reshape(b, l, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
         // Written out rather than through scaled_dot_product_attention: libtorch's fused CPU kernel was not
         // reproducible across runs on two threads, and this form is also what the ONNX export emits.
-        var scores = qkv[0].matmul(qkv[1].transpose(-2, -1)) * (1.0 / Math.Sqrt(d / _heads));
+        var scores = qkv[0].matmul(qkv[1].transpose(-2, -1)).Times(1.0 / Math.Sqrt(d / _heads));
         if (keyBias is not null)
         {
-            scores = scores + keyBias;
+            scores = scores.Plus(keyBias);
         }
 
         var attended = scores.softmax(-1).matmul(qkv[2]);

@@ -30,6 +30,6 @@ public sealed class TextConditioning : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor text)
     {
         using var scope = NewDisposeScope();
-        return (_projection.forward(text) + _position).MoveToOuterDisposeScope();
+        return _projection.forward(text).Plus(_position).MoveToOuterDisposeScope();
     }
 }

@@ -42,8 +42,8 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor? keyBias)
     {
         using var scope = NewDisposeScope();
-        var h = x + _attention.forward(_norm1.forward(x), keyBias);
-        h = h + _fc2.forward(nn.functional.gelu(_fc1.forward(_norm2.forward(h))));
+        var h = x.Plus(_attention.forward(_norm1.forward(x), keyBias));
+        h = h.Plus(_fc2.forward(nn.functional.gelu(_fc1.forward(_norm2.forward(h)))));
         return h.MoveToOuterDisposeScope();
     }
 }

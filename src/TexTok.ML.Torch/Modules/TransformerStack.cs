@@ -53,6 +53,6 @@ public sealed class TransformerStack : nn.Module<Tensor, Tensor?, Tensor>
         long b = textMask.shape[0];
         var visible = torch.ones(b, fixedLength, dtype: textMask.dtype, device: textMask.device);
         var keys = torch.cat(new[] { visible, textMask }, 1);
-        return ((keys - 1f) * 1e9f).reshape(b, 1, 1, -1).MoveToOuterDisposeScope();
+        return keys.Minus(1).Times(1e9).reshape(b, 1, 1, -1).MoveToOuterDisposeScope();
     }
 }

@@ -16,13 +16,13 @@ public static class TruncatedNormal
     {
         using var noGrad = torch.no_grad();
         using var scope = NewDisposeScope();
-        var values = torch.randn(tensor.shape, dtype: tensor.dtype, device: tensor.device) * std;
+        var values = torch.randn(tensor.shape, dtype: tensor.dtype, device: tensor.device).Times(std);
         for (int i = 0; i < 4; i++)
         {
-            var outside = values.abs() > 2 * std;
-            values = torch.where(outside, torch.randn_like(values) * std, values);
+            var outside = values.abs().GreaterThan(2 * std);
+            values = torch.where(outside, torch.randn_like(values).Times(std), values);
         }
 
-        tensor.copy_(values.clamp(-2 * std, 2 * std));
+        tensor.copy_(values.ClampTo(-2 * std, 2 * std));
     }
 }

@@ -34,7 +34,7 @@ public sealed class TexTokDecoder : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
     private readonly Linear _pixelHead;
 
     [ComponentName(Name = "refine")]
-    private readonly Conv2d? _refine;
+    private readonly UnfoldConv2d? _refine;
 
     /// <summary>Creates the detokenizer for <paramref name="config"/>.</summary>
     /// <param name="config">Network shape.</param>
@@ -49,7 +49,7 @@ public sealed class TexTokDecoder : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
         _text = config.UseText ? new TextConditioning(config.TextTokens, config.TextDim, d) : null;
         _transformer = new TransformerStack(config.Depth, d, config.Heads, config.MlpRatio);
         _pixelHead = nn.Linear(d, config.PatchSize * config.PatchSize * 3);
-        _refine = config.RefineConv ? nn.Conv2d(3, 3, 3, padding: 1) : null;
+        _refine = config.RefineConv ? new UnfoldConv2d(3, 3, 3, padding: 1) : null;
         RegisterComponents();
     }
 
@@ -63,7 +63,7 @@ public sealed class TexTokDecoder : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
         long b = tokens.shape[0];
         int g = _config.GridSize, p = _config.PatchSize;
         var queries = _patchQueries.unsqueeze(0).expand(b, -1, -1);
-        var projected = _tokenProjection.forward(tokens) + _tokenPosition;
+        var projected = _tokenProjection.forward(tokens).Plus(_tokenPosition);
         var parts = new List<Tensor> { queries, projected };
         Tensor? keyBias = null;
         if (_text is not null)
@@ -78,7 +78,7 @@ public sealed class TexTokDecoder : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
         var image = pixels.reshape(b, g, g, 3, p, p).permute(0, 3, 1, 4, 2, 5).reshape(b, 3, g * p, g * p);
         if (_refine is not null)
         {
-            image = image + _refine.forward(image);
+            image = image.Plus(_refine.forward(image));
         }
 
         return image.MoveToOuterDisposeScope();

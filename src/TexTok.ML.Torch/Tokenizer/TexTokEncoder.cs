@@ -63,8 +63,8 @@ public sealed class TexTokEncoder : nn.Module<Tensor, Tensor?, Tensor?, (Tensor 
     {
         using var scope = NewDisposeScope();
         long b = image.shape[0];
-        var patches = _patchEmbed.forward(image).flatten(2).transpose(1, 2) + _patchPosition;
-        var latents = (_latentTokens + _latentPosition).unsqueeze(0).expand(b, -1, -1);
+        var patches = _patchEmbed.forward(image).flatten(2).transpose(1, 2).Plus(_patchPosition);
+        var latents = _latentTokens.Plus(_latentPosition).unsqueeze(0).expand(b, -1, -1);
         var parts = new List<Tensor> { patches, latents };
         Tensor? keyBias = null;
         if (_text is not null)
@@ -77,7 +77,7 @@ public sealed class TexTokEncoder : nn.Module<Tensor, Tensor?, Tensor?, (Tensor 
         var h = _transformer.forward(torch.cat(parts, 1), keyBias);
         var moments = _head.forward(h.narrow(1, _config.NumPatches, _config.NumTokens));
         var mean = moments.narrow(2, 0, _config.TokenDim);
-        var logVar = moments.narrow(2, _config.TokenDim, _config.TokenDim).clamp(-30.0, 20.0);
+        var logVar = moments.narrow(2, _config.TokenDim, _config.TokenDim).ClampTo(-30.0, 20.0);
         return (mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
     }
 }

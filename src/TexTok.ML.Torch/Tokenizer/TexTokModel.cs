@@ -106,7 +106,7 @@ public sealed class TexTokModel : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
             }
             else if (name.Contains("norm", StringComparison.Ordinal))
             {
-                parameter.fill_(1.0);
+                parameter.FillWith(1.0);
             }
             else if (name.StartsWith("decoder.refine.", StringComparison.Ordinal))
             {

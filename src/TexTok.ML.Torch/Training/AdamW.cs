@@ -67,15 +67,15 @@ public sealed class AdamW : IDisposable
                 continue;
             }
 
-            m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
-            v.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+            m.ScaleInPlace(_beta1).AddInPlace(g, 1 - _beta1);
+            v.ScaleInPlace(_beta2).AddProductInPlace(g, g, 1 - _beta2);
             if (decay && _weightDecay > 0)
             {
-                p.mul_(1 - learningRate * _weightDecay);
+                p.ScaleInPlace(1 - learningRate * _weightDecay);
             }
 
-            var denominator = (v / correction2).sqrt_().add_(_epsilon);
-            p.addcdiv_(m, denominator, value: -learningRate / correction1);
+            var denominator = v.DividedBy(correction2).sqrt_().AddInPlace(_epsilon);
+            p.AddQuotientInPlace(m, denominator, -learningRate / correction1);
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class ExponentialMovingAverage : IDisposable
         using var noGrad = torch.no_grad();
         foreach (var (name, t) in module.state_dict())
         {
-            _average[name].lerp_(t, 1 - decay);
+            _average[name].LerpInPlace(t, 1 - decay);
         }
     }
 

@@ -37,9 +37,9 @@ public sealed class FeatureNetworkPerceptualLoss : IPerceptualLoss
         Tensor total = torch.zeros(1, device: reconstruction.device).squeeze();
         for (int i = 0; i < reconFeatures.Count; i++)
         {
-            var a = reconFeatures[i] / (reconFeatures[i].pow(2).sum(1, keepdim: true).sqrt() + 1e-10);
-            var b = targetFeatures[i] / (targetFeatures[i].pow(2).sum(1, keepdim: true).sqrt() + 1e-10);
-            total = total + (a - b).pow(2).mean();
+            var a = reconFeatures[i].div(reconFeatures[i].Squared().sum(1, keepdim: true).sqrt().Plus(1e-10));
+            var b = targetFeatures[i].div(targetFeatures[i].Squared().sum(1, keepdim: true).sqrt().Plus(1e-10));
+            total = total.Plus(a.Minus(b).Squared().mean());
         }
 
         return total.MoveToOuterDisposeScope();

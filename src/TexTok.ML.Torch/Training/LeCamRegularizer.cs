@@ -30,6 +30,6 @@ public sealed class LeCamRegularizer
     {
         RealAnchor = _decay * RealAnchor + (1 - _decay) * realLogits.detach().mean().item<float>();
         FakeAnchor = _decay * FakeAnchor + (1 - _decay) * fakeLogits.detach().mean().item<float>();
-        return (realLogits - FakeAnchor).relu().pow(2).mean() + ((float)RealAnchor - fakeLogits).relu().pow(2).mean();
+        return realLogits.Minus(FakeAnchor).relu().Squared().mean().Plus(fakeLogits.SubtractedFrom(RealAnchor).relu().Squared().mean());
     }
 }

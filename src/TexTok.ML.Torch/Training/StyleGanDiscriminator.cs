@@ -1,3 +1,4 @@
+using TexTok.ML.Torch.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -13,13 +14,13 @@ namespace TexTok.ML.Torch.Training;
 public sealed class StyleGanDiscriminator : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "from_rgb")]
-    private readonly Conv2d _fromRgb;
+    private readonly UnfoldConv2d _fromRgb;
 
     [ComponentName(Name = "blocks")]
     private readonly ModuleList<DiscriminatorBlock> _blocks;
 
     [ComponentName(Name = "final_conv")]
-    private readonly Conv2d _finalConv;
+    private readonly UnfoldConv2d _finalConv;
 
     [ComponentName(Name = "fc")]
     private readonly Linear _fc;
@@ -39,7 +40,7 @@ public sealed class StyleGanDiscriminator : nn.Module<Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(imageSize), imageSize, "The discriminator needs a power-of-two image size of at least 8.");
         }
 
-        _fromRgb = nn.Conv2d(3, baseChannels, 1);
+        _fromRgb = new UnfoldConv2d(3, baseChannels, 1);
         var blocks = new List<DiscriminatorBlock>();
         int channels = baseChannels;
         for (int size = imageSize; size > 4; size /= 2)
@@ -50,7 +51,7 @@ public sealed class StyleGanDiscriminator : nn.Module<Tensor, Tensor>
         }
 
         _blocks = nn.ModuleList(blocks.ToArray());
-        _finalConv = nn.Conv2d(channels, channels, 3, padding: 1);
+        _finalConv = new UnfoldConv2d(channels, channels, 3, padding: 1);
         _fc = nn.Linear(channels * 16, channels);
         _out = nn.Linear(channels, 1);
         RegisterComponents();
@@ -61,14 +62,14 @@ public sealed class StyleGanDiscriminator : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor image)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.leaky_relu(_fromRgb.forward(image), 0.2);
+        var h = _fromRgb.forward(image).LeakyRelu(0.2);
         foreach (var block in _blocks)
         {
             h = block.forward(h);
         }
 
-        h = nn.functional.leaky_relu(_finalConv.forward(h), 0.2);
-        h = nn.functional.leaky_relu(_fc.forward(h.flatten(1)), 0.2);
+        h = _finalConv.forward(h).LeakyRelu(0.2);
+        h = _fc.forward(h.flatten(1)).LeakyRelu(0.2);
         return _out.forward(h).squeeze(1).MoveToOuterDisposeScope();
     }
 }
@@ -77,13 +78,13 @@ public sealed class StyleGanDiscriminator : nn.Module<Tensor, Tensor>
 public sealed class DiscriminatorBlock : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "conv1")]
-    private readonly Conv2d _conv1;
+    private readonly UnfoldConv2d _conv1;
 
     [ComponentName(Name = "conv2")]
-    private readonly Conv2d _conv2;
+    private readonly UnfoldConv2d _conv2;
 
     [ComponentName(Name = "skip")]
-    private readonly Conv2d _skip;
+    private readonly UnfoldConv2d _skip;
 
     [ComponentName(Name = "blur")]
     private readonly Tensor _blur;
@@ -94,12 +95,15 @@ public sealed class DiscriminatorBlock : nn.Module<Tensor, Tensor>
     public DiscriminatorBlock(int inChannels, int outChannels)
         : base(nameof(DiscriminatorBlock))
     {
-        _conv1 = nn.Conv2d(inChannels, inChannels, 3, padding: 1);
-        _conv2 = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
-        _skip = nn.Conv2d(inChannels, outChannels, 1, bias: false);
-        var taps = torch.tensor(new float[] { 1, 3, 3, 1 });
-        var kernel = taps.outer(taps) / 64f;
-        _blur = kernel.expand(inChannels, 1, 4, 4).contiguous().DetachFromDisposeScope();
+        _conv1 = new UnfoldConv2d(inChannels, inChannels, 3, padding: 1);
+        _conv2 = new UnfoldConv2d(inChannels, outChannels, 3, padding: 1);
+        _skip = new UnfoldConv2d(inChannels, outChannels, 1, bias: false);
+        using (var scope = NewDisposeScope())
+        {
+            var taps = torch.tensor(new float[] { 1, 3, 3, 1 });
+            _blur = taps.outer(taps).DividedBy(64).MoveToOuterDisposeScope();
+        }
+
         RegisterComponents();
     }
 
@@ -107,12 +111,19 @@ public sealed class DiscriminatorBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.leaky_relu(_conv1.forward(x), 0.2);
-        h = nn.functional.leaky_relu(_conv2.forward(Downsample(h)), 0.2);
+        var h = _conv1.forward(x).LeakyRelu(0.2);
+        h = _conv2.forward(Downsample(h)).LeakyRelu(0.2);
         var skip = _skip.forward(Downsample(x));
-        return ((h + skip) * (1.0 / Math.Sqrt(2))).MoveToOuterDisposeScope();
+        return h.Plus(skip).Times(1.0 / Math.Sqrt(2)).MoveToOuterDisposeScope();
     }
 
-    private Tensor Downsample(Tensor x) =>
-        nn.functional.conv2d(x, _blur, strides: new long[] { 2, 2 }, padding: new long[] { 1, 1 }, groups: x.shape[1]);
+    // A depthwise 4×4 blur with stride 2 written as unfold + matmul (see UnfoldConv2d for why not conv2d).
+    private Tensor Downsample(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        var columns = nn.functional.unfold(x.reshape(b * c, 1, h, w), 4, padding: 1, stride: 2);
+        var blurred = _blur.reshape(1, 1, 16).matmul(columns);
+        return blurred.reshape(b, c, h / 2, w / 2).MoveToOuterDisposeScope();
+    }
 }

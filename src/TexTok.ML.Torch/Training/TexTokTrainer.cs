@@ -223,29 +223,29 @@ public sealed class TexTokTrainer : IDisposable
             // Reseeding the global generator per step keeps the noise a function of (seed, step). A disposed
             // torch.Generator was seen to corrupt later computations in TorchSharp 0.107, so none is created.
             torch.manual_seed(((long)_options.Seed * 1_000_003L) + Step + 1);
-            tokens = mean + (0.5 * logVar).exp() * torch.randn(mean.shape, device: _device);
+            tokens = mean.Plus(logVar.Times(0.5).exp().mul(torch.randn(mean.shape, device: _device)));
         }
 
         var reconstruction = Model.Decode(tokens, text, mask);
 
         var reconstructionLoss = nn.functional.mse_loss(reconstruction, images);
-        var klLoss = 0.5 * (mean.pow(2) + logVar.exp() - 1 - logVar).sum(new long[] { 1, 2 }).mean();
-        var total = _options.ReconstructionWeight * reconstructionLoss + _options.KlWeight * klLoss;
+        var klLoss = mean.Squared().Plus(logVar.exp()).Minus(1).Minus(logVar).sum(new long[] { 1, 2 }).mean().Times(0.5);
+        var total = reconstructionLoss.Times(_options.ReconstructionWeight).Plus(klLoss.Times(_options.KlWeight));
         double perceptualValue = 0;
         if (_options.PerceptualLoss is { } perceptual && _options.PerceptualWeight > 0)
         {
             var perceptualLoss = perceptual.Compute(reconstruction, images);
             perceptualValue = perceptualLoss.item<float>();
-            total = total + _options.PerceptualWeight * perceptualLoss;
+            total = total.Plus(perceptualLoss.Times(_options.PerceptualWeight));
         }
 
         bool adversarial = AdversarialActive;
         double generatorValue = 0, discriminatorValue = 0;
         if (adversarial)
         {
-            var generatorLoss = -_discriminator!.forward(reconstruction).mean();
+            var generatorLoss = _discriminator!.forward(reconstruction).mean().neg();
             generatorValue = generatorLoss.item<float>();
-            total = total + _options.AdversarialWeight * generatorLoss;
+            total = total.Plus(generatorLoss.Times(_options.AdversarialWeight));
         }
 
         double totalValue = total.item<float>();
@@ -266,8 +266,8 @@ public sealed class TexTokTrainer : IDisposable
             _discriminatorOptimizer!.ZeroGrad();
             var realLogits = _discriminator!.forward(images);
             var fakeLogits = _discriminator.forward(reconstruction.detach());
-            var hinge = (1 - realLogits).relu().mean() + (1 + fakeLogits).relu().mean();
-            var discriminatorLoss = hinge + _options.LeCamWeight * _leCam.Penalty(realLogits, fakeLogits);
+            var hinge = realLogits.SubtractedFrom(1).relu().mean().Plus(fakeLogits.Plus(1).relu().mean());
+            var discriminatorLoss = hinge.Plus(_leCam.Penalty(realLogits, fakeLogits).Times(_options.LeCamWeight));
             discriminatorLoss.backward();
             ClipGradients(_discriminator);
             _discriminatorOptimizer.Step(lr);
