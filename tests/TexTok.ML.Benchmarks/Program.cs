@@ -1,0 +1,3 @@
+using TexTok.ML.Benchmarks;
+
+return BenchmarkCommandLine.Run(args);

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using TexTok.ML.Data;
+using TexTok.ML.Text;
+using TexTok.ML.Torch;
+using TexTok.ML.Torch.Tokenizer;
+using TexTok.ML.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Benchmarks;
+
+/// <summary>
+/// TexTok against its no-text baseline at equal training budgets on CaptionedShapes, for several token counts:
+/// held-out PSNR/SSIM, a reconstruction grid, and the training step's GFLOP/s against a matrix-multiply peak.
+/// </summary>
+internal static class TokenizerSuite
+{
+    private static readonly int[] TokenCounts = [8, 16, 32];
+
+    public static BenchmarkReport Run(BenchmarkSettings settings)
+    {
+        bool quick = settings.Quick;
+        var plan = quick
+            ? new Plan(TexTokPreset.Tiny, ImageSize: 32, TrainImages: 512, TestImages: 64, Steps: 150, BatchSize: 16, LearningRate: 1e-3)
+            : new Plan(TexTokPreset.Tiny, ImageSize: 64, TrainImages: 4096, TestImages: 256, Steps: 2000, BatchSize: 16, LearningRate: 1e-3);
+        int threads = Environment.ProcessorCount;
+        torch.set_num_threads(threads);
+        var report = new BenchmarkReport("tokenizer", quick, "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- tokenizer" + (quick ? " --quick" : "") + " --out DIR");
+        report.Set("preset", plan.Preset.ToString());
+        report.Set("resolution", plan.ImageSize);
+        report.Set("train_images", plan.TrainImages);
+        report.Set("test_images", plan.TestImages);
+        report.Set("steps", plan.Steps);
+        report.Set("batch_size", plan.BatchSize);
+        report.Set("threads", threads);
+
+        var encoder = new FrozenBpeTextEncoder();
+        Console.WriteLine($"Preparing CaptionedShapes {plan.ImageSize} px: {plan.TrainImages} training and {plan.TestImages} held-out images...");
+        var train = Prepare(DataSplit.Train, plan.TrainImages, plan.ImageSize, encoder);
+        var test = Prepare(DataSplit.Test, plan.TestImages, plan.ImageSize, encoder);
+        report.Set("text_encoder", encoder.Identity);
+        report.Set("example_caption", test.Captions[0]);
+
+        var reconstructions = new Dictionary<(int Tokens, string Variant), float[]>();
+        foreach (int tokens in TokenCounts)
+        {
+            foreach (string variant in new[] { "baseline", "textok" })
+            {
+                bool useText = variant == "textok";
+                var config = TexTokConfig.FromPreset(plan.Preset, plan.ImageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
+                var options = new TexTokTrainingOptions
+                {
+                    BatchSize = plan.BatchSize,
+                    Steps = plan.Steps,
+                    LearningRate = plan.LearningRate,
+                    WarmupSteps = Math.Max(10, plan.Steps / 20),
+                    PerceptualWeight = 0,
+                    Seed = 17,
+                    Threads = threads,
+                    LogEvery = Math.Max(1, plan.Steps / 10),
+                };
+                Console.WriteLine($"Training {variant} N={tokens} ({plan.Preset}, {plan.Steps} steps of {plan.BatchSize})...");
+                var clock = Stopwatch.StartNew();
+                using var trainer = new TexTokTrainer(config, options);
+                var source = useText ? new InMemorySampleSource(train.Images, train.Texts, train.Masks) : new InMemorySampleSource(train.Images);
+                trainer.Train(source, new ActionProgress<TexTokTrainingProgress>(p =>
+                    Console.WriteLine($"  step {p.Step,5}/{p.TotalSteps}  rec {p.ReconstructionLoss:F5}  {p.ImagesPerSecond,6:F1} img/s")));
+                double trainSeconds = clock.Elapsed.TotalSeconds;
+                using var model = trainer.CreateEmaModel();
+                var output = Reconstruct(model, test, useText);
+                reconstructions[(tokens, variant)] = output;
+                var (psnr, ssim) = Score(test.Images, output, plan.ImageSize);
+                Console.WriteLine($"  held-out PSNR {psnr:F2} dB, SSIM {ssim:F4} ({trainSeconds:F0} s)");
+                report.AddRow(new Dictionary<string, object>
+                {
+                    ["tokens"] = tokens,
+                    ["variant"] = variant,
+                    ["psnr"] = Math.Round(psnr, 3),
+                    ["ssim"] = Math.Round(ssim, 4),
+                    ["train_seconds"] = Math.Round(trainSeconds, 1),
+                    ["parameters"] = model.parameters().Sum(p => p.numel()),
+                });
+            }
+        }
+
+        SaveGrid(settings.OutputDirectory, test, reconstructions, plan.ImageSize, rows: 6);
+        MeasureThroughput(report, quick, threads);
+        string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("train_seconds", "train s", "F0")]);
+        File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
+        Console.WriteLine(table);
+        return report;
+    }
+
+    private static void MeasureThroughput(BenchmarkReport report, bool quick, int threads)
+    {
+        // The S preset's training step, timed end to end (batch assembly, forward, backward, AdamW, EMA).
+        int imageSize = quick ? 64 : 256, batch = quick ? 8 : 4, timedSteps = quick ? 3 : 3;
+        var config = TexTokConfig.FromPreset(TexTokPreset.S, imageSize, 32, 32, 64, useText: true);
+        Console.WriteLine($"Measuring the matrix-multiply peak and the S-preset training step at {imageSize} px, batch {batch}...");
+        double peak = MatmulPeak.Measure(quick ? 1024 : 2048, repeats: 5);
+        var data = Synthetic(config, batch * 2);
+        var options = new TexTokTrainingOptions { BatchSize = batch, Steps = timedSteps + 1, WarmupSteps = 1, PerceptualWeight = 0, Seed = 5, Threads = threads };
+        using var trainer = new TexTokTrainer(config, options);
+        trainer.TrainStep(data);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < timedSteps; i++)
+        {
+            trainer.TrainStep(data);
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        double flops = TexTokFlops.TrainingStepPerImage(config) * batch * timedSteps;
+        double achieved = flops / seconds / 1e9;
+        Console.WriteLine($"  matmul peak {peak:F1} GFLOP/s; S training step {achieved:F1} GFLOP/s ({100 * achieved / peak:F0}% of peak), {seconds / timedSteps:F2} s/step");
+        report.Set("matmul_peak_gflops_per_s", Math.Round(peak, 2));
+        report.Set("train_gflops_per_s", Math.Round(achieved, 2));
+        report.Set("train_peak_ratio", Math.Round(achieved / peak, 3));
+        report.Set("train_preset", "S");
+        report.Set("train_resolution", imageSize);
+        report.Set("train_batch", batch);
+        report.Set("train_seconds_per_step", Math.Round(seconds / timedSteps, 3));
+        report.Set("train_gflop_per_image", Math.Round(TexTokFlops.TrainingStepPerImage(config) / 1e9, 3));
+    }
+
+    private static InMemorySampleSource Synthetic(TexTokConfig config, int count)
+    {
+        var random = new Random(3);
+        var images = new List<float[]>();
+        var texts = new List<float[]>();
+        var masks = new List<float[]>();
+        for (int i = 0; i < count; i++)
+        {
+            images.Add(Enumerable.Range(0, 3 * config.ImageSize * config.ImageSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray());
+            texts.Add(Enumerable.Range(0, config.TextTokens * config.TextDim).Select(_ => (float)random.NextDouble()).ToArray());
+            masks.Add(Enumerable.Repeat(1f, config.TextTokens).ToArray());
+        }
+
+        return new InMemorySampleSource(images, texts, masks);
+    }
+
+    private static Split Prepare(DataSplit split, int count, int imageSize, ITextEncoder encoder)
+    {
+        var options = new CaptionedShapesOptions { ImageSize = imageSize };
+        var images = new List<float[]>();
+        var texts = new List<float[]>();
+        var masks = new List<float[]>();
+        var captions = new List<string>();
+        var originals = new List<RgbImage>();
+        foreach (var sample in CaptionedShapes.Enumerate(split, count, options))
+        {
+            var chw = ImagePixels.ToChw(sample.Image);
+            for (int i = 0; i < chw.Length; i++)
+            {
+                chw[i] = (chw[i] * 2) - 1;
+            }
+
+            var embedding = encoder.Encode(sample.Caption);
+            images.Add(chw);
+            texts.Add(embedding.Values);
+            masks.Add(embedding.Mask);
+            captions.Add(sample.Caption);
+            originals.Add(sample.Image);
+        }
+
+        return new Split(images, texts, masks, captions, originals);
+    }
+
+    /// <summary>Reconstructions in [0, 1], CHW, all test images concatenated.</summary>
+    private static float[] Reconstruct(TexTokModel model, Split test, bool useText)
+    {
+        var config = model.Config;
+        int imageLength = 3 * config.ImageSize * config.ImageSize, batch = 32;
+        var output = new float[test.Images.Count * imageLength];
+        using var noGrad = torch.no_grad();
+        for (int start = 0; start < test.Images.Count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            int b = Math.Min(batch, test.Images.Count - start);
+            var images = tensor(test.Images.Skip(start).Take(b).SelectMany(x => x).ToArray(), new long[] { b, 3, config.ImageSize, config.ImageSize });
+            Tensor? text = null, mask = null;
+            if (useText)
+            {
+                text = tensor(test.Texts.Skip(start).Take(b).SelectMany(x => x).ToArray(), new long[] { b, config.TextTokens, config.TextDim });
+                mask = tensor(test.Masks.Skip(start).Take(b).SelectMany(x => x).ToArray(), new long[] { b, config.TextTokens });
+            }
+
+            var pixels = model.forward(images, text, mask).ClampTo(-1, 1).Plus(1).Times(0.5);
+            pixels.data<float>().ToArray().CopyTo(output, start * imageLength);
+        }
+
+        return output;
+    }
+
+    private static (double Psnr, double Ssim) Score(IReadOnlyList<float[]> originals, float[] reconstructions, int imageSize)
+    {
+        var reference = originals.SelectMany(x => x.Select(v => (v + 1) / 2)).ToArray();
+        int n = originals.Count;
+        return (ImageMetrics.MeanPsnr(reference, reconstructions, n, 3, imageSize, imageSize),
+                ImageMetrics.MeanSsim(reference, reconstructions, n, 3, imageSize, imageSize));
+    }
+
+    private static void SaveGrid(string directory, Split test, Dictionary<(int, string), float[]> reconstructions, int imageSize, int rows)
+    {
+        int imageLength = 3 * imageSize * imageSize;
+        foreach (int tokens in TokenCounts)
+        {
+            var cells = new List<RgbImage>();
+            for (int i = 0; i < rows; i++)
+            {
+                cells.Add(test.Originals[i]);
+                cells.Add(ImagePixels.FromChw(reconstructions[(tokens, "baseline")].AsSpan(i * imageLength, imageLength), imageSize, imageSize));
+                cells.Add(ImagePixels.FromChw(reconstructions[(tokens, "textok")].AsSpan(i * imageLength, imageLength), imageSize, imageSize));
+            }
+
+            ImagePixels.SavePng(ImagePixels.Grid(cells, columns: 3, spacing: 2), Path.Combine(directory, $"reconstructions-n{tokens}.png"));
+        }
+    }
+
+    private sealed record Plan(TexTokPreset Preset, int ImageSize, int TrainImages, int TestImages, int Steps, int BatchSize, double LearningRate);
+
+    private sealed record Split(List<float[]> Images, List<float[]> Texts, List<float[]> Masks, List<string> Captions, List<RgbImage> Originals);
+}
+
+/// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
+internal sealed class ActionProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
