@@ -39,7 +39,8 @@ internal static class TokenizerSuite
         var train = Prepare(DataSplit.Train, plan.TrainImages, plan.ImageSize, encoder);
         var test = Prepare(DataSplit.Test, plan.TestImages, plan.ImageSize, encoder);
         report.Set("text_encoder", encoder.Identity);
-        report.Set("example_caption", test.Captions[0]);
+        report.Set("example_caption", test.Samples[0].Caption);
+        float[] testImages = test.ConcatenatedImages(), testTexts = test.ConcatenatedTexts()!, testMasks = test.ConcatenatedMasks()!;
 
         var reconstructions = new Dictionary<(int Tokens, string Variant), float[]>();
         foreach (int tokens in TokenCounts)
@@ -62,14 +63,14 @@ internal static class TokenizerSuite
                 Console.WriteLine($"Training {variant} N={tokens} ({plan.Preset}, {plan.Steps} steps of {plan.BatchSize})...");
                 var clock = Stopwatch.StartNew();
                 using var trainer = new TexTokTrainer(config, options);
-                var source = useText ? new InMemorySampleSource(train.Images, train.Texts, train.Masks) : new InMemorySampleSource(train.Images);
+                var source = useText ? new InMemorySampleSource(train.Images, train.Texts!, train.Masks!) : new InMemorySampleSource(train.Images);
                 trainer.Train(source, new ActionProgress<TexTokTrainingProgress>(p =>
                     Console.WriteLine($"  step {p.Step,5}/{p.TotalSteps}  rec {p.ReconstructionLoss:F5}  {p.ImagesPerSecond,6:F1} img/s")));
                 double trainSeconds = clock.Elapsed.TotalSeconds;
                 using var model = trainer.CreateEmaModel();
-                var output = Reconstruct(model, test, useText);
+                var output = TexTokInference.Reconstruct(model, testImages, useText ? testTexts : null, useText ? testMasks : null, test.Count);
                 reconstructions[(tokens, variant)] = output;
-                var (psnr, ssim) = Score(test.Images, output, plan.ImageSize);
+                var (psnr, ssim) = test.Score(output);
                 Console.WriteLine($"  held-out PSNR {psnr:F2} dB, SSIM {ssim:F4} ({trainSeconds:F0} s)");
                 report.AddRow(new Dictionary<string, object>
                 {
@@ -83,7 +84,7 @@ internal static class TokenizerSuite
             }
         }
 
-        SaveGrid(settings.OutputDirectory, test, reconstructions, plan.ImageSize, rows: 6);
+        SaveGrid(settings.OutputDirectory, test, reconstructions, rows: 6);
         MeasureThroughput(report, quick, threads);
         string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("train_seconds", "train s", "F0")]);
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
@@ -138,78 +139,20 @@ internal static class TokenizerSuite
         return new InMemorySampleSource(images, texts, masks);
     }
 
-    private static Split Prepare(DataSplit split, int count, int imageSize, ITextEncoder encoder)
+    private static ImageSampleArrays Prepare(DataSplit split, int count, int imageSize, ITextEncoder encoder) =>
+        ImageSampleArrays.Create(CaptionedShapes.Enumerate(split, count, new CaptionedShapesOptions { ImageSize = imageSize }),
+            caption => { var e = encoder.Encode(caption); return (e.Values, e.Mask); });
+
+    private static void SaveGrid(string directory, ImageSampleArrays test, Dictionary<(int, string), float[]> reconstructions, int rows)
     {
-        var options = new CaptionedShapesOptions { ImageSize = imageSize };
-        var images = new List<float[]>();
-        var texts = new List<float[]>();
-        var masks = new List<float[]>();
-        var captions = new List<string>();
-        var originals = new List<RgbImage>();
-        foreach (var sample in CaptionedShapes.Enumerate(split, count, options))
-        {
-            var chw = ImagePixels.ToChw(sample.Image);
-            for (int i = 0; i < chw.Length; i++)
-            {
-                chw[i] = (chw[i] * 2) - 1;
-            }
-
-            var embedding = encoder.Encode(sample.Caption);
-            images.Add(chw);
-            texts.Add(embedding.Values);
-            masks.Add(embedding.Mask);
-            captions.Add(sample.Caption);
-            originals.Add(sample.Image);
-        }
-
-        return new Split(images, texts, masks, captions, originals);
-    }
-
-    /// <summary>Reconstructions in [0, 1], CHW, all test images concatenated.</summary>
-    private static float[] Reconstruct(TexTokModel model, Split test, bool useText)
-    {
-        var config = model.Config;
-        int imageLength = 3 * config.ImageSize * config.ImageSize, batch = 32;
-        var output = new float[test.Images.Count * imageLength];
-        using var noGrad = torch.no_grad();
-        for (int start = 0; start < test.Images.Count; start += batch)
-        {
-            using var scope = NewDisposeScope();
-            int b = Math.Min(batch, test.Images.Count - start);
-            var images = tensor(test.Images.Skip(start).Take(b).SelectMany(x => x).ToArray(), new long[] { b, 3, config.ImageSize, config.ImageSize });
-            Tensor? text = null, mask = null;
-            if (useText)
-            {
-                text = tensor(test.Texts.Skip(start).Take(b).SelectMany(x => x).ToArray(), new long[] { b, config.TextTokens, config.TextDim });
-                mask = tensor(test.Masks.Skip(start).Take(b).SelectMany(x => x).ToArray(), new long[] { b, config.TextTokens });
-            }
-
-            var pixels = model.forward(images, text, mask).ClampTo(-1, 1).Plus(1).Times(0.5);
-            pixels.data<float>().ToArray().CopyTo(output, start * imageLength);
-        }
-
-        return output;
-    }
-
-    private static (double Psnr, double Ssim) Score(IReadOnlyList<float[]> originals, float[] reconstructions, int imageSize)
-    {
-        var reference = originals.SelectMany(x => x.Select(v => (v + 1) / 2)).ToArray();
-        int n = originals.Count;
-        return (ImageMetrics.MeanPsnr(reference, reconstructions, n, 3, imageSize, imageSize),
-                ImageMetrics.MeanSsim(reference, reconstructions, n, 3, imageSize, imageSize));
-    }
-
-    private static void SaveGrid(string directory, Split test, Dictionary<(int, string), float[]> reconstructions, int imageSize, int rows)
-    {
-        int imageLength = 3 * imageSize * imageSize;
         foreach (int tokens in TokenCounts)
         {
             var cells = new List<RgbImage>();
             for (int i = 0; i < rows; i++)
             {
-                cells.Add(test.Originals[i]);
-                cells.Add(ImagePixels.FromChw(reconstructions[(tokens, "baseline")].AsSpan(i * imageLength, imageLength), imageSize, imageSize));
-                cells.Add(ImagePixels.FromChw(reconstructions[(tokens, "textok")].AsSpan(i * imageLength, imageLength), imageSize, imageSize));
+                cells.Add(test.Samples[i].Image);
+                cells.Add(test.ToImage(reconstructions[(tokens, "baseline")], i));
+                cells.Add(test.ToImage(reconstructions[(tokens, "textok")], i));
             }
 
             ImagePixels.SavePng(ImagePixels.Grid(cells, columns: 3, spacing: 2), Path.Combine(directory, $"reconstructions-n{tokens}.png"));
@@ -218,7 +161,6 @@ internal static class TokenizerSuite
 
     private sealed record Plan(TexTokPreset Preset, int ImageSize, int TrainImages, int TestImages, int Steps, int BatchSize, double LearningRate);
 
-    private sealed record Split(List<float[]> Images, List<float[]> Texts, List<float[]> Masks, List<string> Captions, List<RgbImage> Originals);
 }
 
 /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
