@@ -191,7 +191,7 @@ public sealed class OnnxScoringSession : IDisposable
             try
             {
                 cudaOptions.AppendExecutionProvider_CUDA(options.GpuDeviceId);
-                return Open(model, source, cudaOptions);
+                return Open(model, source, cudaOptions, cuda: true);
             }
             catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException or DllNotFoundException)
             {
@@ -213,7 +213,7 @@ public sealed class OnnxScoringSession : IDisposable
         }
 
         using var cpuOptions = BaseOptions(options);
-        return Open(model, source, cpuOptions);
+        return Open(model, source, cpuOptions, cuda: false);
     }
 
     private static SessionOptions BaseOptions(OnnxScoringOptions options)
@@ -233,13 +233,13 @@ public sealed class OnnxScoringSession : IDisposable
         return s;
     }
 
-    private static InferenceSession Open(byte[] model, string source, SessionOptions options)
+    private static InferenceSession Open(byte[] model, string source, SessionOptions options, bool cuda)
     {
         try
         {
             return new InferenceSession(model, options);
         }
-        catch (OnnxRuntimeException e) when (!IsProviderFailure(e))
+        catch (OnnxRuntimeException e) when (!(cuda && IsProviderFailure(e)))
         {
             throw new InvalidDataException($"'{source}' is not a valid ONNX model (truncated, corrupt or another format): {e.Message}", e);
         }
