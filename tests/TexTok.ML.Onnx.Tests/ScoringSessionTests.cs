@@ -8,6 +8,8 @@ public sealed class ScoringSessionTests
 {
     private static DirectoryInfo _dir = null!;
 
+    public TestContext TestContext { get; set; } = null!;
+
     [ClassInitialize]
     public static void Setup(TestContext context) => _dir = Directory.CreateTempSubdirectory("textok-onnx-session-");
 
@@ -120,6 +122,7 @@ public sealed class ScoringSessionTests
         }
         catch (InvalidOperationException e)
         {
+            TestContext.WriteLine(e.Message);
             StringAssert.Contains(e.Message, "Microsoft.ML.OnnxRuntime.Gpu");
             session = new OnnxScoringSession(bytes, new OnnxScoringOptions { ExecutionProvider = OnnxExecutionProvider.Cuda, FallbackToCpu = true, Log = messages.Add });
             Assert.AreEqual(OnnxExecutionProvider.Cpu, session.ExecutionProvider);
