@@ -48,6 +48,34 @@ public sealed class ExportParityTests
     }
 
     [TestMethod]
+    public void WiderPresetMatchesTorchSharp()
+    {
+        // Mini's width (192, 3 heads of 64) and depth (4) on a small image: deeper stacks accumulate more rounding.
+        var config = TexTokConfig.FromPreset(TexTokPreset.Mini, 32, 16, textTokens: 6, textDim: 16);
+        using var model = ParityData.PerturbedModel(config, seed: 21);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (image, text, mask) = ParityData.Inputs(config, 2, seed: 22);
+        var (mean, _) = model.Encode(image, text, mask);
+        var decoded = model.Decode(mean, text, mask);
+        using var encoder = new OnnxScoringSession(TexTokOnnxExport.ExportEncoder(model));
+        using var decoder = new OnnxScoringSession(TexTokOnnxExport.ExportDecoder(model));
+        var tokens = encoder.Run(new Dictionary<string, OnnxFloatTensor>
+        {
+            ["image"] = ParityData.ToOnnx(image), ["text"] = ParityData.ToOnnx(text), ["text_mask"] = ParityData.ToOnnx(mask),
+        })["tokens"];
+        var pixels = decoder.Run(new Dictionary<string, OnnxFloatTensor>
+        {
+            ["tokens"] = ParityData.ToOnnx(mean), ["text"] = ParityData.ToOnnx(text), ["text_mask"] = ParityData.ToOnnx(mask),
+        })["image"];
+        double encoderError = ParityData.MaxAbsDifference(mean, tokens);
+        double decoderError = ParityData.MaxAbsDifference(decoded, pixels);
+        TestContext.WriteLine($"parity Mini useText=True batch=2: encoder max|Δ|={encoderError:E2}, decoder max|Δ|={decoderError:E2}");
+        Assert.IsLessThanOrEqualTo(Tolerance, encoderError);
+        Assert.IsLessThanOrEqualTo(Tolerance, decoderError);
+    }
+
+    [TestMethod]
     public void PaddedTextChangesTheOutputLikeTorchSharp()
     {
         // The same caption with and without its last positions masked must give different tokens, in both runtimes.
