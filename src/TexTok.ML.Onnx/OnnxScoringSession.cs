@@ -135,6 +135,8 @@ public sealed class OnnxScoringSession : IDisposable
                 }
             }
 
+            CheckBatch(inputs);
+
             using var runOptions = new RunOptions();
             using var results = _session.Run(runOptions, names, values, OutputNames);
             var outputs = new Dictionary<string, OnnxFloatTensor>(StringComparer.Ordinal);
@@ -247,6 +249,29 @@ public sealed class OnnxScoringSession : IDisposable
 
     private static bool IsProviderFailure(OnnxRuntimeException e) =>
         e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("provider", StringComparison.OrdinalIgnoreCase);
+
+    private void CheckBatch(IReadOnlyDictionary<string, OnnxFloatTensor> inputs)
+    {
+        string? first = null;
+        long batch = 0;
+        foreach (var name in InputNames)
+        {
+            if (InputShapes[name].Count == 0 || InputShapes[name][0] >= 0)
+            {
+                continue;
+            }
+
+            long b = inputs[name].Shape[0];
+            if (first is null)
+            {
+                (first, batch) = (name, b);
+            }
+            else if (b != batch)
+            {
+                throw new ArgumentException($"Inputs of '{Source}' disagree on the batch size: '{first}' has {batch}, '{name}' has {b}.", nameof(inputs));
+            }
+        }
+    }
 
     private void CheckShape(string name, OnnxFloatTensor tensor)
     {

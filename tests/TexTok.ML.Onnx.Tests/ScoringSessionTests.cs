@@ -106,6 +106,9 @@ public sealed class ScoringSessionTests
         error = Assert.ThrowsExactly<ArgumentException>(() => decoder.Run(new Dictionary<string, OnnxFloatTensor> { ["tokens"] = tokens, ["text"] = text, ["text_mask"] = wrongMask }));
         StringAssert.Contains(error.Message, "text_mask");
         StringAssert.Contains(error.Message, "decoder.onnx");
+        var oneMask = new OnnxFloatTensor(new float[6], 1, 6);
+        error = Assert.ThrowsExactly<ArgumentException>(() => decoder.Run(new Dictionary<string, OnnxFloatTensor> { ["tokens"] = tokens, ["text"] = text, ["text_mask"] = oneMask }));
+        StringAssert.Contains(error.Message, "batch size");
         Assert.ThrowsExactly<ArgumentException>(() => new OnnxFloatTensor(new float[3], 2, 2));
     }
 
