@@ -54,6 +54,21 @@ public sealed class ScoringSessionTests
     }
 
     [TestMethod]
+    public void ExportIsDeterministicAndLeavesTheModelUnchanged()
+    {
+        using var model = ParityData.PerturbedModel(ParityData.TinyConfig(), seed: 6);
+        var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var first = TexTokOnnxExport.ExportDecoder(model);
+        var second = TexTokOnnxExport.ExportDecoder(model);
+        CollectionAssert.AreEqual(first, second);
+        foreach (var (name, value) in model.state_dict())
+        {
+            Assert.IsTrue(value.equal(before[name]).all().item<bool>(), name);
+            before[name].Dispose();
+        }
+    }
+
+    [TestMethod]
     public void TruncatedFileIsRejectedNamingIt()
     {
         using var model = ParityData.PerturbedModel(ParityData.TinyConfig(), seed: 2);
