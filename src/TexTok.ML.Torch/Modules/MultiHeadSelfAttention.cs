@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace TexTok.ML.Torch.Modules;
 
 /// <summary>Multi-head self-attention with a fused qkv projection and an optional additive key mask.</summary>
-public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
+public sealed partial class MultiHeadSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
     [ComponentName(Name = "qkv")]
     private readonly Linear _qkv;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace TexTok.ML.Torch.Modules;
 
 /// <summary>Projects frozen text embeddings [B, Nt, Dt] to the model width and adds a learned text position embedding.</summary>
-public sealed class TextConditioning : nn.Module<Tensor, Tensor>
+public sealed partial class TextConditioning : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "proj")]
     private readonly Linear _projection;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace TexTok.ML.Torch.Modules;
 
 /// <summary>Pre-LN ViT block: x + Attn(LN(x)), then x + MLP(LN(x)) with a GELU MLP.</summary>
-public sealed class TransformerBlock : nn.Module<Tensor, Tensor?, Tensor>
+public sealed partial class TransformerBlock : nn.Module<Tensor, Tensor?, Tensor>
 {
     [ComponentName(Name = "norm1")]
     private readonly LayerNorm _norm1;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace TexTok.ML.Torch.Modules;
 
 /// <summary>A stack of <see cref="TransformerBlock"/>s followed by a final LayerNorm.</summary>
-public sealed class TransformerStack : nn.Module<Tensor, Tensor?, Tensor>
+public sealed partial class TransformerStack : nn.Module<Tensor, Tensor?, Tensor>
 {
     [ComponentName(Name = "blocks")]
     private readonly ModuleList<TransformerBlock> _blocks;

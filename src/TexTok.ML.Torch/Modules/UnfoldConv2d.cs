@@ -14,7 +14,7 @@ namespace TexTok.ML.Torch.Modules;
 /// gradients for identical inputs, in some processes on a large fraction of steps. Unfold + matmul gives the same
 /// values through kernels whose backward was observed to be stable, and exports to ONNX as a plain Conv.
 /// </remarks>
-public sealed class UnfoldConv2d : nn.Module<Tensor, Tensor>
+public sealed partial class UnfoldConv2d : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "weight")]
     private readonly Parameter _weight;

@@ -11,7 +11,7 @@ namespace TexTok.ML.Torch.Tokenizer;
 /// same text tokens]. The patch-query outputs become pixels through a per-patch linear head and an unpatchify,
 /// optionally followed by a residual 3×3 convolution.
 /// </summary>
-public sealed class TexTokDecoder : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
+public sealed partial class TexTokDecoder : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
 {
     private readonly TexTokConfig _config;
 

@@ -10,7 +10,7 @@ namespace TexTok.ML.Torch.Tokenizer;
 /// The TexTok tokenizer: a ViT over [image patches ; N learnable image tokens ; projected text tokens]. Only the N
 /// image-token outputs are kept; a linear head maps each to the mean and log-variance of a d-channel Gaussian.
 /// </summary>
-public sealed class TexTokEncoder : nn.Module<Tensor, Tensor?, Tensor?, (Tensor Mean, Tensor LogVar)>
+public sealed partial class TexTokEncoder : nn.Module<Tensor, Tensor?, Tensor?, (Tensor Mean, Tensor LogVar)>
 {
     private readonly TexTokConfig _config;
 

@@ -1,0 +1,50 @@
+namespace TexTok.ML.Onnx;
+
+/// <summary>Options of an <see cref="OnnxScoringSession"/>.</summary>
+public sealed record OnnxScoringOptions
+{
+    /// <summary>Threads used inside one operator; 0 lets ONNX Runtime choose.</summary>
+    public int IntraOpNumThreads { get; init; }
+
+    /// <summary>Threads used to run independent operators in parallel; 0 lets ONNX Runtime choose.</summary>
+    public int InterOpNumThreads { get; init; }
+
+    /// <summary>The execution provider.</summary>
+    public OnnxExecutionProvider ExecutionProvider { get; init; } = OnnxExecutionProvider.Cpu;
+
+    /// <summary>The CUDA device ordinal when <see cref="ExecutionProvider"/> is <see cref="OnnxExecutionProvider.Cuda"/>.</summary>
+    public int GpuDeviceId { get; init; }
+
+    /// <summary>
+    /// When CUDA was asked for but cannot be used: <see langword="true"/> runs on the CPU and reports why through
+    /// <see cref="Log"/>; <see langword="false"/> throws <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public bool FallbackToCpu { get; init; }
+
+    /// <summary>Receives informational messages (such as a fallback to the CPU); null discards them.</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (IntraOpNumThreads < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IntraOpNumThreads), IntraOpNumThreads, "IntraOpNumThreads must be 0 (automatic) or positive.");
+        }
+
+        if (InterOpNumThreads < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InterOpNumThreads), InterOpNumThreads, "InterOpNumThreads must be 0 (automatic) or positive.");
+        }
+
+        if (GpuDeviceId < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GpuDeviceId), GpuDeviceId, "GpuDeviceId must be non-negative.");
+        }
+
+        if (!Enum.IsDefined(ExecutionProvider))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExecutionProvider), ExecutionProvider, "Unknown execution provider.");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using TexTok.ML.Onnx;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Torch.Modules;
+
+/// <summary>Helpers the module ONNX emitters share: weights to initializers, linear layers, LayerNorm, GELU, batch expansion.</summary>
+internal static class OnnxEmit
+{
+    /// <summary>The values of <paramref name="tensor"/> as float32 in row-major order.</summary>
+    public static float[] Values(Tensor tensor)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = NewDisposeScope();
+        var flat = tensor.detach().to_type(ScalarType.Float32).cpu().contiguous().reshape(-1);
+        return flat.data<float>().ToArray();
+    }
+
+    /// <summary>Adds <paramref name="tensor"/> as an initializer with its own shape or <paramref name="dims"/>.</summary>
+    public static string Initializer(OnnxGraphBuilder g, string name, Tensor tensor, params long[] dims)
+    {
+        var values = Values(tensor);
+        return g.AddInitializer(name, values, dims.Length > 0 ? dims : tensor.shape);
+    }
+
+    /// <summary>y = x·Wᵀ + b for a TorchSharp <see cref="Linear"/>, as MatMul (with the transposed weight stored) and Add.</summary>
+    public static string Linear(OnnxGraphBuilder g, string input, Linear layer, string name)
+    {
+        var weight = layer.weight ?? throw new InvalidOperationException($"Linear layer '{name}' has no weight.");
+        string wT;
+        using (var scope = NewDisposeScope())
+        {
+            using var noGrad = torch.no_grad();
+            wT = Initializer(g, name + ".weight_t", weight.detach().t());
+        }
+
+        var y = g.AddNode("MatMul", name + ".matmul", [input, wT]);
+        if (layer.bias is { } bias)
+        {
+            y = g.AddNode("Add", name + ".add_bias", [y, Initializer(g, name + ".bias", bias)]);
+        }
+
+        return y;
+    }
+
+    /// <summary>LayerNormalization over the last axis with the layer's affine parameters and epsilon 1e-6.</summary>
+    public static string LayerNorm(OnnxGraphBuilder g, string input, LayerNorm layer, string name)
+    {
+        var weight = layer.weight ?? throw new InvalidOperationException($"LayerNorm '{name}' has no weight.");
+        var bias = layer.bias ?? throw new InvalidOperationException($"LayerNorm '{name}' has no bias.");
+        return g.AddNode("LayerNormalization", name, [input, Initializer(g, name + ".weight", weight), Initializer(g, name + ".bias", bias)],
+                         OnnxAttribute.Int("axis", -1), OnnxAttribute.Float("epsilon", 1e-6f));
+    }
+
+    /// <summary>Exact GELU, x · ½ · (1 + erf(x / √2)) (opset 17 has no Gelu operator).</summary>
+    public static string Gelu(OnnxGraphBuilder g, string input, string name)
+    {
+        var scaled = g.AddNode("Mul", name + ".scale", [input, g.AddScalar(name + ".inv_sqrt2", (float)(1.0 / Math.Sqrt(2.0)))]);
+        var erf = g.AddNode("Erf", name + ".erf", [scaled]);
+        var onePlus = g.AddNode("Add", name + ".one_plus", [erf, g.AddScalar(name + ".one", 1f)]);
+        var product = g.AddNode("Mul", name + ".times_x", [input, onePlus]);
+        return g.AddNode("Mul", name + ".half", [product, g.AddScalar(name + ".half_c", 0.5f)]);
+    }
+
+    /// <summary>
+    /// Repeats <paramref name="value"/> [1, …] along a new batch dimension taken from dimension 0 of
+    /// <paramref name="reference"/>, giving [B, …] (rank <paramref name="rank"/>).
+    /// </summary>
+    public static string ExpandToBatch(OnnxGraphBuilder g, string value, string reference, int rank, string name)
+    {
+        var batch = g.AddNode("Shape", name + ".batch", [reference], OnnxAttribute.Int("start", 0), OnnxAttribute.Int("end", 1));
+        var ones = g.AddInt64Vector(name + ".ones", Enumerable.Repeat(1L, rank - 1).ToArray());
+        var shape = g.AddNode("Concat", name + ".shape", [batch, ones], OnnxAttribute.Int("axis", 0));
+        return g.AddNode("Expand", name, [value, shape]);
+    }
+
+    /// <summary>Slices <paramref name="input"/> to [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) along <paramref name="axis"/>.</summary>
+    public static string Narrow(OnnxGraphBuilder g, string input, long axis, long start, long length, string name) =>
+        g.AddNode("Slice", name, [input, g.AddInt64Vector(name + ".starts", start), g.AddInt64Vector(name + ".ends", start + length), g.AddInt64Vector(name + ".axes", axis)]);
+
+    /// <summary>Reshapes <paramref name="input"/>; 0 in <paramref name="shape"/> copies the input's dimension, -1 is inferred.</summary>
+    public static string Reshape(OnnxGraphBuilder g, string input, string name, params long[] shape) =>
+        g.AddNode("Reshape", name, [input, g.AddInt64Vector(name + ".shape", shape)]);
+
+    /// <summary>Permutes the axes of <paramref name="input"/>.</summary>
+    public static string Transpose(OnnxGraphBuilder g, string input, string name, params long[] perm) =>
+        g.AddNode("Transpose", name, [input], OnnxAttribute.Ints("perm", perm));
+}

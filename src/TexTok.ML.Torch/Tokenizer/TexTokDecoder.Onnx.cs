@@ -1,0 +1,52 @@
+using TexTok.ML.Onnx;
+using TexTok.ML.Torch.Modules;
+
+namespace TexTok.ML.Torch.Tokenizer;
+
+/// <summary>ONNX emitter of <see cref="TexTokDecoder"/>.</summary>
+public sealed partial class TexTokDecoder
+{
+    /// <summary>Emits the detokenizer: tokens [B, N, d] (and text) to unclamped pixels [B, 3, H, W], as <see cref="forward"/>.</summary>
+    /// <param name="g">The graph.</param>
+    /// <param name="tokens">Image tokens [B, N, d].</param>
+    /// <param name="text">Text embeddings [B, Nt, Dt], or null for the baseline.</param>
+    /// <param name="textMask">Text mask [B, Nt], or null for the baseline.</param>
+    /// <param name="name">Value-name prefix.</param>
+    /// <returns>The images [B, 3, H, W].</returns>
+    internal string EmitOnnx(OnnxGraphBuilder g, string tokens, string? text, string? textMask, string name = "decoder")
+    {
+        int d = _config.Width, p = _config.PatchSize, grid = _config.GridSize, n = _config.NumTokens, patches = _config.NumPatches;
+        var queries = OnnxEmit.Initializer(g, name + ".patch_queries", _patchQueries, 1, patches, d);
+        queries = OnnxEmit.ExpandToBatch(g, queries, tokens, 3, name + ".queries_batch");
+        var projected = OnnxEmit.Linear(g, tokens, _tokenProjection, name + ".token_proj");
+        projected = g.AddNode("Add", name + ".token_add_pos", [projected, OnnxEmit.Initializer(g, name + ".token_pos", _tokenPosition)]);
+
+        var parts = new List<string> { queries, projected };
+        string? keyBias = null;
+        if (_text is not null)
+        {
+            if (text is null || textMask is null)
+            {
+                throw new ArgumentException("A text-conditioned decoder needs text and text-mask inputs in the graph.", nameof(text));
+            }
+
+            parts.Add(_text.EmitOnnx(g, text, name + ".text"));
+            keyBias = TransformerStack.EmitKeyBiasOnnx(g, textMask, patches + n, name + ".key_bias");
+        }
+
+        var sequence = g.AddNode("Concat", name + ".sequence", parts, OnnxAttribute.Int("axis", 1));
+        var h = _transformer.EmitOnnx(g, sequence, keyBias, name + ".transformer");
+        var queryStates = OnnxEmit.Narrow(g, h, 1, 0, patches, name + ".query_states");
+        var pixels = OnnxEmit.Linear(g, queryStates, _pixelHead, name + ".pixel_head");
+        var image = OnnxEmit.Reshape(g, pixels, name + ".patches", 0, grid, grid, 3, p, p);
+        image = OnnxEmit.Transpose(g, image, name + ".unpatchify_t", 0, 3, 1, 4, 2, 5);
+        image = OnnxEmit.Reshape(g, image, name + ".unpatchify", 0, 3, grid * p, grid * p);
+        if (_refine is not null)
+        {
+            var refined = _refine.EmitOnnx(g, image, name + ".refine");
+            image = g.AddNode("Add", name + ".refine_residual", [image, refined]);
+        }
+
+        return image;
+    }
+}

@@ -1,0 +1,2 @@
+// TorchSharp tests share native state (seeds, thread pools); run them one at a time.
+[assembly: DoNotParallelize]
