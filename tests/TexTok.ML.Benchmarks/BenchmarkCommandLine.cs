@@ -6,6 +6,7 @@ internal static class BenchmarkCommandLine
     private static readonly Dictionary<string, Func<BenchmarkSettings, BenchmarkReport>> Suites = new(StringComparer.Ordinal)
     {
         ["tokenizer"] = TokenizerSuite.Run,
+        ["inference"] = InferenceSuite.Run,
     };
 
     public static int Run(string[] args)
