@@ -58,7 +58,7 @@ public sealed class TextEmbedder : nn.Module<Tensor, Tensor, Tensor?, (Tensor To
         // Padded positions are multiplied by 0 (not only excluded from attention) so that whatever they hold cannot
         // reach the pooled vector.
         var weights = validity.unsqueeze(2);
-        var count = validity.sum(1, keepdim: true).ClampTo(1.0, double.MaxValue);
+        var count = validity.sum(1, keepdim: true).ClampTo(1.0, 1e30);
         var pooled = _pool.forward(tokens.mul(weights).sum(1).div(count));
         var keyBias = validity.Minus(1.0).Times(1e9).reshape(b, 1, 1, -1);
         return (tokens.MoveToOuterDisposeScope(), keyBias.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
