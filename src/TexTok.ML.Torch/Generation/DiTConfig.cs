@@ -51,6 +51,27 @@ public sealed record DiTConfig
     /// <summary>Number of values of one token sequence, N·d.</summary>
     public int TokenLength => NumTokens * TokenDim;
 
+    /// <summary>
+    /// Multiply-accumulates of one forward pass for one sample (what DiT's paper calls Gflops): the token embedding,
+    /// the timestep MLP, per block the qkv/output projections (4·N·W²), the attention products (2·N²·W), the MLP
+    /// (2·r·N·W²), the adaLN modulation (6·W²) and, for DiT-T2I, the cross-attention; then the final layer.
+    /// Element-wise operations, softmax and normalisation are not counted.
+    /// </summary>
+    public double MultiplyAccumulates()
+    {
+        double n = NumTokens, w = Width, d = TokenDim, nt = TextTokens;
+        double block = 4 * n * w * w + 2 * n * n * w + 2 * MlpRatio * n * w * w + 6 * w * w;
+        if (IsTextConditional)
+        {
+            block += 2 * n * w * w + 2 * nt * w * w + 2 * n * nt * w;
+        }
+
+        double text = IsTextConditional ? nt * TextDim * w + w * w : 0;
+        double embed = n * d * w + FrequencyDim * w + w * w + text;
+        double final = 2 * w * w + n * w * d;
+        return embed + Depth * block + final;
+    }
+
     /// <summary>A preset size for N tokens of d channels.</summary>
     /// <param name="preset">Network size.</param>
     /// <param name="numTokens">Number of image tokens N.</param>

@@ -43,6 +43,17 @@ public sealed class DiTModelTests
     }
 
     [TestMethod]
+    public void ComputeMatchesDiTsPublishedFigure()
+    {
+        // DiT-XL/2 at 256 px runs 256 tokens and is quoted at 118.64 Gflops (multiply-accumulates); the count differs
+        // from DiT's only in the patch embedding and output layer (d = 8 channels here instead of 2·2·4).
+        double xl256 = DiTConfig.FromPreset(DiTPreset.XL, numTokens: 256, numClasses: 1000).MultiplyAccumulates() / 1e9;
+        Assert.AreEqual(118.64, xl256, 0.01 * 118.64);
+        double xl32 = DiTConfig.FromPreset(DiTPreset.XL, numTokens: 32, numClasses: 1000).MultiplyAccumulates() / 1e9;
+        Assert.IsTrue(xl32 is > 14.0 and < 15.0, $"XL with 32 tokens: {xl32:F2} GMACs");
+    }
+
+    [TestMethod]
     public void ZeroInitialisationMakesTheUntrainedModelOutputExactlyZero()
     {
         manual_seed(1);
