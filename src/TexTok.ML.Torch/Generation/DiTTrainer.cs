@@ -22,6 +22,7 @@ public sealed class DiTTrainer : IDisposable
     private readonly Device _device;
     private readonly AdamW _optimizer;
     private readonly ExponentialMovingAverage _ema;
+    private TokenDataset? _validated;
 
     /// <summary>Creates a trainer with freshly initialised weights (seeded by <see cref="DiTTrainingOptions.Seed"/>).</summary>
     /// <param name="config">Network shape.</param>
@@ -139,7 +140,7 @@ public sealed class DiTTrainer : IDisposable
     public IReadOnlyList<DiTTrainingProgress> Train(TokenDataset data, IProgress<DiTTrainingProgress>? progress = null,
                                                     CancellationToken cancellationToken = default)
     {
-        data.Validate(Config);
+        EnsureValidated(data);
         var history = new List<DiTTrainingProgress>();
         var clock = Stopwatch.StartNew();
         long lastStep = Step;
@@ -175,7 +176,7 @@ public sealed class DiTTrainer : IDisposable
     /// <param name="data">Cached training tokens.</param>
     public DiTTrainingProgress TrainStep(TokenDataset data)
     {
-        data.Validate(Config);
+        EnsureValidated(data);
         return RunStep(data);
     }
 
@@ -210,6 +211,16 @@ public sealed class DiTTrainer : IDisposable
         _optimizer.Dispose();
         _ema.Dispose();
         Model.Dispose();
+    }
+
+    // A TokenDataset is immutable, so each instance is checked once rather than on every step.
+    private void EnsureValidated(TokenDataset data)
+    {
+        if (!ReferenceEquals(data, _validated))
+        {
+            data.Validate(Config);
+            _validated = data;
+        }
     }
 
     private DiTTrainingProgress RunStep(TokenDataset data)

@@ -3,7 +3,8 @@ namespace TexTok.ML.Torch.Generation;
 /// <summary>
 /// The cached training set of a DiT: one token sequence (N·d floats, token-major, as the tokenizer's [N, d] output)
 /// per sample, with its class label or its caption's text embedding (Nt·Dt floats) and mask (Nt floats, 1 real,
-/// 0 padding). The caller computes it once with the tokenizer (posterior means) and the text encoder.
+/// 0 padding). The caller computes it once with the tokenizer (posterior means) and the text encoder. The lists are
+/// copied; the float arrays are shared and must not change while a trainer uses them.
 /// </summary>
 public sealed class TokenDataset
 {
@@ -19,10 +20,10 @@ public sealed class TokenDataset
             throw new ArgumentException($"Got {tokens.Count} token samples but {texts.Count} text embeddings and {masks!.Count} masks.", nameof(texts));
         }
 
-        Tokens = tokens;
-        Labels = labels;
-        Texts = texts;
-        Masks = masks;
+        Tokens = tokens.ToArray();
+        Labels = labels?.ToArray();
+        Texts = texts?.ToArray();
+        Masks = masks?.ToArray();
     }
 
     /// <summary>Token sequences, N·d floats each.</summary>
