@@ -42,6 +42,31 @@ public sealed class DiTTrainerTests
     }
 
     [TestMethod]
+    public void ATinyTextToImageDiTLearnsTokensFromCaptions()
+    {
+        var config = DiTTestData.TextConfig() with { ClassDropout = 0 };
+        var data = DiTTestData.TextDataset(config, 4, seed: 8);
+        var options = new DiTTrainingOptions
+        {
+            BatchSize = 16, Steps = 250, LearningRate = 3e-3, WarmupSteps = 20, Seed = 6, TimestepSampling = TimestepSampling.Uniform,
+        };
+        using var trainer = new DiTTrainer(config, LatentNormalization.Measure(data), options);
+        var history = trainer.Train(data);
+        double first = history.Take(10).Average(h => h.Loss);
+        double last = history.TakeLast(20).Average(h => h.Loss);
+        Assert.IsTrue(last * 5 < first, $"loss fell from {first:G4} to {last:G4}, less than 5x");
+
+        var samples = DiTSampler.SampleText(trainer.Model, data.Texts!, data.Masks!, new DiTSamplerOptions { Steps = 20, Seed = 2 });
+        var tokens = data.Tokens;
+        double minApart = tokens.SelectMany((a, i) => tokens.Skip(i + 1).Select(b => DiTTestData.Distance(a, b))).Min();
+        for (int i = 0; i < samples.Length; i++)
+        {
+            double own = DiTTestData.Distance(samples[i], tokens[i]);
+            Assert.IsTrue(own < 0.25 * minApart, $"sample {i} is {own:G3} from its caption's training vector; vectors are ≥ {minApart:G3} apart");
+        }
+    }
+
+    [TestMethod]
     public void ATrainingStepLeaksNoTensors()
     {
         foreach (var config in new[] { DiTTestData.ClassConfig(), DiTTestData.TextConfig() })
