@@ -182,6 +182,11 @@ public sealed class DiTModel : nn.Module<Tensor, Tensor, DiTCondition, Tensor>
             throw new ArgumentException($"This DiT is class-conditional: pass labels [{b}] (int64).", nameof(condition));
         }
 
+        if (condition.Labels is { } labels && labels.dtype != ScalarType.Int64)
+        {
+            throw new ArgumentException($"Class labels must be int64; got {labels.dtype}.", nameof(condition));
+        }
+
         if (Config.IsTextConditional)
         {
             if (condition.Text is null || condition.Text.ndim != 3 || condition.Text.shape[0] != b ||

@@ -79,6 +79,7 @@ public sealed class TokenDataset
         for (int i = 0; i < Count; i++)
         {
             CheckLength(Tokens[i], config.TokenLength, "tokens", i, $"N·d = {config.NumTokens}·{config.TokenDim}");
+            CheckFinite(Tokens[i], "tokens", i);
             if (config.IsClassConditional && (Labels![i] < 0 || Labels[i] >= config.NumClasses))
             {
                 throw new ArgumentException($"Sample {i}: label {Labels[i]} is outside [0, {config.NumClasses}).");
@@ -88,7 +89,21 @@ public sealed class TokenDataset
             {
                 CheckLength(Texts![i], config.TextTokens * config.TextDim, "text embedding", i, $"Nt·Dt = {config.TextTokens}·{config.TextDim}");
                 CheckLength(Masks![i], config.TextTokens, "text mask", i, $"Nt = {config.TextTokens}");
+                CheckFinite(Texts[i], "text embedding", i);
+                if (Masks[i].Any(m => m is not (0f or 1f)))
+                {
+                    throw new ArgumentException($"Sample {i}: the text mask holds values other than 0 and 1.");
+                }
             }
+        }
+    }
+
+    private static void CheckFinite(float[] values, string what, int index)
+    {
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0)
+        {
+            throw new ArgumentException($"Sample {index}: the {what} holds {values[bad]} at position {bad}; every value must be finite.");
         }
     }
 

@@ -152,6 +152,8 @@ public sealed class DiTModelTests
         var error = Assert.ThrowsExactly<ArgumentException>(() => model.forward(randn(2, 7, 4), rand(2), tensor(new long[] { 0, 1 })));
         StringAssert.Contains(error.Message, "[B, 8, 4]");
         Assert.ThrowsExactly<ArgumentException>(() => model.forward(randn(2, 8, 4), rand(2), DiTCondition.None));
+        error = Assert.ThrowsExactly<ArgumentException>(() => model.forward(randn(2, 8, 4), rand(2), tensor(new[] { 0, 1 })));
+        StringAssert.Contains(error.Message, "int64");
     }
 
     [TestMethod]

@@ -175,6 +175,10 @@ public sealed class DiTTrainerTests
         StringAssert.Contains(error.Message, "Sample 2");
         error = Assert.ThrowsExactly<ArgumentException>(() => trainer.Train(TokenDataset.WithLabels(DiTTestData.Tokens(config, 2, 1), new[] { 0, 9 })));
         StringAssert.Contains(error.Message, "label 9");
+        var poisoned = DiTTestData.Tokens(config, 2, 1);
+        poisoned[1][3] = float.NaN;
+        error = Assert.ThrowsExactly<ArgumentException>(() => trainer.Train(TokenDataset.WithLabels(poisoned, new[] { 0, 1 })));
+        StringAssert.Contains(error.Message, "Sample 1: the tokens holds NaN at position 3");
     }
 
     [TestMethod]
