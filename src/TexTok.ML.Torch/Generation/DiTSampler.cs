@@ -5,7 +5,7 @@ namespace TexTok.ML.Torch.Generation;
 
 /// <summary>
 /// Generates image tokens with a trained <see cref="DiTModel"/> by integrating the rectified-flow ODE
-/// dx/dt = v(x, t) from Gaussian noise at t = 1 to t = 0 (Euler or Heun on a uniform grid), with classifier-free
+/// dx/dt = v(x, t) from Gaussian noise at t = 1 to t = 0 (Euler or Heun on a uniform or shifted grid), with classifier-free
 /// guidance inside a guidance interval, then maps the result back to tokenizer latents with the model's
 /// <see cref="LatentNormalization"/>.
 /// </summary>
@@ -53,10 +53,10 @@ public static class DiTSampler
         using var noGrad = torch.no_grad();
         using var scope = NewDisposeScope();
         var x = noise;
+        var grid = TimeGrid(options);
         for (int i = 0; i < options.Steps; i++)
         {
-            double t = 1.0 - (double)i / options.Steps;
-            double next = 1.0 - (double)(i + 1) / options.Steps;
+            double t = grid[i], next = grid[i + 1];
             double dt = next - t;
             var velocity = Velocity(model, x, t, condition, options);
             var euler = x.Plus(velocity.Times(dt));
@@ -72,6 +72,21 @@ public static class DiTSampler
         }
 
         return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The Steps + 1 times the integrator visits, from 1 down to 0: the uniform grid 1 − i/Steps, shifted by
+    /// <see cref="DiTSamplerOptions.TimeShift"/>.
+    /// </summary>
+    /// <param name="options">Sampler settings.</param>
+    public static double[] TimeGrid(DiTSamplerOptions options)
+    {
+        double s = options.TimeShift;
+        return Enumerable.Range(0, options.Steps + 1).Select(i =>
+        {
+            double u = 1.0 - (double)i / options.Steps;
+            return s * u / (1 + (s - 1) * u);
+        }).ToArray();
     }
 
     /// <summary>Seeded standard-normal noise [count, N, d] for samples <paramref name="first"/> … first + count − 1.</summary>

@@ -6,8 +6,14 @@ public sealed class DiTSamplerOptions
     /// <summary>The integrator.</summary>
     public DiTSamplerMethod Method { get; set; } = DiTSamplerMethod.Euler;
 
-    /// <summary>Integration steps from t = 1 to t = 0 on a uniform grid (25–50 is the usual range).</summary>
+    /// <summary>Integration steps from t = 1 to t = 0 (25–50 is the usual range).</summary>
     public int Steps { get; set; } = 50;
+
+    /// <summary>
+    /// Timestep shift s of the grid (SD3): each uniform time u becomes s·u / (1 + (s − 1)·u), so s &gt; 1 spends more
+    /// steps at high noise. 1 keeps the uniform grid.
+    /// </summary>
+    public double TimeShift { get; set; } = 1.0;
 
     /// <summary>
     /// Classifier-free guidance scale w: v = v_uncond + w·(v_cond − v_uncond). 1 disables guidance (and skips the
@@ -35,6 +41,7 @@ public sealed class DiTSamplerOptions
         Check(GuidanceIntervalLow is >= 0 and <= 1, nameof(GuidanceIntervalLow), GuidanceIntervalLow);
         Check(GuidanceIntervalHigh is >= 0 and <= 1 && GuidanceIntervalHigh >= GuidanceIntervalLow, nameof(GuidanceIntervalHigh), GuidanceIntervalHigh);
         Check(BatchSize >= 1, nameof(BatchSize), BatchSize);
+        Check(TimeShift > 0 && double.IsFinite(TimeShift), nameof(TimeShift), TimeShift);
         if (!Enum.IsDefined(Method))
         {
             throw new ArgumentOutOfRangeException(nameof(Method), Method, $"Unknown sampler method {Method}.");

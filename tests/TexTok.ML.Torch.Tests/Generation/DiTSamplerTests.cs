@@ -108,6 +108,16 @@ public sealed class DiTSamplerTests
     }
 
     [TestMethod]
+    public void TheTimeGridRunsFromNoiseToDataAndShiftsTowardsNoise()
+    {
+        CollectionAssert.AreEqual(new[] { 1.0, 0.75, 0.5, 0.25, 0.0 }, DiTSampler.TimeGrid(new DiTSamplerOptions { Steps = 4 }));
+        var shifted = DiTSampler.TimeGrid(new DiTSamplerOptions { Steps = 4, TimeShift = 3 });
+        Assert.AreEqual(1.0, shifted[0], 1e-12);
+        Assert.AreEqual(3 * 0.5 / (1 + 2 * 0.5), shifted[2], 1e-12);
+        Assert.AreEqual(0.0, shifted[4], 1e-12);
+    }
+
+    [TestMethod]
     public void BadSamplerOptionsNameTheOption()
     {
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new DiTSamplerOptions { GuidanceIntervalLow = 0.8, GuidanceIntervalHigh = 0.5 }.Validate());
