@@ -316,7 +316,7 @@ public sealed class TexTokTrainer : IDisposable
 
     private int[] Permutation(int count, long epoch)
     {
-        var random = new Random(HashCode.Combine(_options.Seed, epoch, 0x7e57));
+        var random = new Random(Generation.SeededNoise.Mix(_options.Seed, epoch, 0x7e57));
         var permutation = Enumerable.Range(0, count).ToArray();
         random.Shuffle(permutation);
         return permutation;
