@@ -21,6 +21,7 @@ public sealed class T5Tokenizer
     public const int EosId = 1;
 
     private readonly SentencePieceTokenizer _tokenizer;
+    private readonly int _pieceCount;
 
     /// <summary>Reads a SentencePiece model from a stream.</summary>
     /// <param name="modelProto">The serialized <c>ModelProto</c> (the content of <c>spiece.model</c>); read to its end, not disposed.</param>
@@ -29,9 +30,12 @@ public sealed class T5Tokenizer
     public T5Tokenizer(Stream modelProto)
     {
         ArgumentNullException.ThrowIfNull(modelProto);
+        var buffer = new MemoryStream();
+        modelProto.CopyTo(buffer);
+        byte[] prepared = SentencePieceModelProto.Prepare(buffer.ToArray(), out _pieceCount);
         try
         {
-            _tokenizer = SentencePieceTokenizer.Create(modelProto, addBeginningOfSentence: false, addEndOfSentence: false);
+            _tokenizer = SentencePieceTokenizer.Create(new MemoryStream(prepared), addBeginningOfSentence: false, addEndOfSentence: false);
         }
         catch (Exception e) when (e is not OutOfMemoryException and not InvalidDataException)
         {
@@ -51,7 +55,7 @@ public sealed class T5Tokenizer
     public event EventHandler<CaptionTruncatedEventArgs>? CaptionTruncated;
 
     /// <summary>The number of pieces in the SentencePiece model (T5 checkpoints pad their embedding to more rows).</summary>
-    public int VocabularySize => _tokenizer.Vocabulary.Count;
+    public int VocabularySize => _pieceCount;
 
     /// <summary>The id of the unknown piece.</summary>
     public int UnknownId => _tokenizer.UnknownId;
