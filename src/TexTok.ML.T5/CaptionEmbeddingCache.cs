@@ -115,7 +115,15 @@ public sealed class CaptionEmbeddingCache
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, path, overwrite: true);
+            try
+            {
+                File.Move(temp, path, overwrite: true);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another writer renamed the same entry into place first (possible on Windows while it is read);
+                // entries are deterministic, so its file is as good as this one.
+            }
         }
         finally
         {

@@ -92,15 +92,19 @@ public sealed class T5TextEncoder : TextEncoderBase, IDisposable
     /// <param name="modelDirectory">The snapshot directory; its name becomes part of the identity.</param>
     /// <param name="maxTokens">Nt.</param>
     /// <param name="batchSize">Captions per model call.</param>
+    /// <param name="sentencePiecePath">
+    /// The <c>spiece.model</c> file when it lives elsewhere (e.g. a diffusers snapshot's <c>tokenizer_2</c> folder next
+    /// to <c>text_encoder_2</c>); null for <c>spiece.model</c> in <paramref name="modelDirectory"/>.
+    /// </param>
     /// <returns>The encoder.</returns>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or a tensor is missing or mis-shaped; the message names it.</exception>
-    public static T5TextEncoder FromDirectory(string modelDirectory, int maxTokens = 32, int batchSize = 16)
+    public static T5TextEncoder FromDirectory(string modelDirectory, int maxTokens = 32, int batchSize = 16, string? sentencePiecePath = null)
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
         string full = Path.GetFullPath(modelDirectory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-        var tokenizer = T5Tokenizer.FromFile(Path.Combine(full, SentencePieceFileName));
-        string fingerprint = Fingerprint(full);
+        var tokenizer = T5Tokenizer.FromFile(sentencePiecePath ?? Path.Combine(full, SentencePieceFileName));
+        string fingerprint = Fingerprint(full, sentencePiecePath);
         var model = T5WeightLoader.Load(full);
         string name = Path.GetFileName(full).Replace(' ', '_');
         return new T5TextEncoder(tokenizer, model, name, fingerprint, maxTokens, batchSize);
@@ -111,8 +115,9 @@ public sealed class T5TextEncoder : TextEncoderBase, IDisposable
     /// <c>config.json</c>, <c>spiece.model</c>, and the size and header of every weight file.
     /// </summary>
     /// <param name="modelDirectory">The snapshot directory.</param>
+    /// <param name="sentencePiecePath">The <c>spiece.model</c> file, or null for the one in <paramref name="modelDirectory"/>.</param>
     /// <returns>16 lower-case hex digits.</returns>
-    public static string Fingerprint(string modelDirectory)
+    public static string Fingerprint(string modelDirectory, string? sentencePiecePath = null)
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -123,7 +128,7 @@ public sealed class T5TextEncoder : TextEncoderBase, IDisposable
         }
 
         AddFile(T5WeightLoader.ConfigFileName, File.ReadAllBytes(Path.Combine(modelDirectory, T5WeightLoader.ConfigFileName)));
-        AddFile(SentencePieceFileName, File.ReadAllBytes(Path.Combine(modelDirectory, SentencePieceFileName)));
+        AddFile(SentencePieceFileName, File.ReadAllBytes(sentencePiecePath ?? Path.Combine(modelDirectory, SentencePieceFileName)));
         foreach (string file in T5WeightLoader.ResolveWeightFiles(modelDirectory))
         {
             using var stream = File.OpenRead(file);
