@@ -69,6 +69,15 @@ public sealed class T5EncoderTests
             T5WeightLoader.LoadInto(model, half);
             AssertMatchesReference(model, TinyT5.RoundedToHalf(weights), 1e-4);
         }
+
+        // Bfloat16.
+        string bf16 = Path.Combine(_root, "bf16.safetensors");
+        TinyT5.SaveHalf(bf16, weights, bfloat16: true);
+        using (var model = new T5Encoder(TinyT5.Config))
+        {
+            T5WeightLoader.LoadInto(model, bf16);
+            AssertMatchesReference(model, TinyT5.TruncatedToBFloat16(weights), 1e-4);
+        }
     }
 
     [TestMethod]

@@ -106,8 +106,8 @@ internal static class TinyT5
         File.WriteAllText(Path.Combine(directory, T5WeightLoader.IndexFileName), index.ToJsonString());
     }
 
-    /// <summary>Writes float16 safetensors by hand (the library's writer writes float32 only).</summary>
-    public static void SaveHalf(string path, Dictionary<string, (float[] Values, long[] Shape)> weights)
+    /// <summary>Writes float16 (or bfloat16, by truncation) safetensors by hand (the library's writer writes float32 only).</summary>
+    public static void SaveHalf(string path, Dictionary<string, (float[] Values, long[] Shape)> weights, bool bfloat16 = false)
     {
         var names = weights.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
         var header = new JsonObject();
@@ -117,7 +117,7 @@ internal static class TinyT5
             long bytes = weights[name].Values.LongLength * 2;
             header[name] = new JsonObject
             {
-                ["dtype"] = "F16",
+                ["dtype"] = bfloat16 ? "BF16" : "F16",
                 ["shape"] = new JsonArray(weights[name].Shape.Select(s => (JsonNode)s).ToArray()),
                 ["data_offsets"] = new JsonArray(offset, offset + bytes),
             };
@@ -132,10 +132,17 @@ internal static class TinyT5
         {
             foreach (float v in weights[name].Values)
             {
-                stream.Write(BitConverter.GetBytes((Half)v));
+                stream.Write(bfloat16 ? BitConverter.GetBytes((ushort)(BitConverter.SingleToUInt32Bits(v) >> 16)) : BitConverter.GetBytes((Half)v));
             }
         }
     }
+
+    /// <summary>The weights truncated to bfloat16 and back, as the bfloat16 file holds them.</summary>
+    public static Dictionary<string, (float[] Values, long[] Shape)> TruncatedToBFloat16(Dictionary<string, (float[] Values, long[] Shape)> weights) =>
+        weights.ToDictionary(
+            kv => kv.Key,
+            kv => (kv.Value.Values.Select(v => BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(v) & 0xFFFF0000u)).ToArray(), kv.Value.Shape),
+            StringComparer.Ordinal);
 
     /// <summary>The weights rounded to float16 and back, as the float16 file holds them.</summary>
     public static Dictionary<string, (float[] Values, long[] Shape)> RoundedToHalf(Dictionary<string, (float[] Values, long[] Shape)> weights) =>
