@@ -79,14 +79,15 @@ internal static class ReferenceT5
 
             Add(x, Linear(context, w[$"{p}0.SelfAttention.o.weight"].Values, d));
             n = RmsNorm(x, w[$"{p}1.layer_norm.weight"].Values, c.LayerNormEpsilon);
-            var gate = Linear(n, w[$"{p}1.DenseReluDense.wi_0.weight"].Values, c.DFf);
-            var up = Linear(n, w[$"{p}1.DenseReluDense.wi_1.weight"].Values, c.DFf);
+            var gate = Linear(n, w[c.IsGated ? $"{p}1.DenseReluDense.wi_0.weight" : $"{p}1.DenseReluDense.wi.weight"].Values, c.DFf);
+            var up = c.IsGated ? Linear(n, w[$"{p}1.DenseReluDense.wi_1.weight"].Values, c.DFf) : null;
             for (int i = 0; i < l; i++)
             {
                 for (int f = 0; f < c.DFf; f++)
                 {
                     double g = gate[i, f];
-                    gate[i, f] = 0.5 * g * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (g + 0.044715 * g * g * g))) * up[i, f];
+                    double act = c.Activation == "relu" ? Math.Max(g, 0) : 0.5 * g * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (g + 0.044715 * g * g * g)));
+                    gate[i, f] = up is null ? act : act * up[i, f];
                 }
             }
 

@@ -37,6 +37,18 @@ public sealed class T5EncoderTests
     }
 
     [TestMethod]
+    public void OriginalT5ReluFeedForwardMatchesScalarReference()
+    {
+        var config = TinyT5.Config with { FeedForwardProj = "relu" };
+        var weights = TinyT5.Weights(config, seed: 15);
+        string file = Path.Combine(_root, "relu.safetensors");
+        TinyT5.SaveSingle(file, weights);
+        using var model = new T5Encoder(config);
+        T5WeightLoader.LoadInto(model, file);
+        AssertMatchesReference(model, weights, 1e-4, config);
+    }
+
+    [TestMethod]
     public void ShardedAndHalfPrecisionCheckpointsLoad()
     {
         var weights = TinyT5.Weights(TinyT5.Config, seed: 12);
@@ -142,8 +154,9 @@ public sealed class T5EncoderTests
         Assert.ThrowsExactly<FileNotFoundException>(() => T5WeightLoader.LoadInto(model, Path.Combine(_root, "nothing-here")));
     }
 
-    private static void AssertMatchesReference(T5Encoder model, Dictionary<string, (float[] Values, long[] Shape)> weights, double tolerance)
+    private static void AssertMatchesReference(T5Encoder model, Dictionary<string, (float[] Values, long[] Shape)> weights, double tolerance, T5Config? config = null)
     {
+        config ??= TinyT5.Config;
         using var noGrad = no_grad();
         int l = Sequences[0].Length;
         using var ids = tensor(Sequences.SelectMany(s => s).ToArray(), new long[] { 2, l });
@@ -154,7 +167,7 @@ public sealed class T5EncoderTests
         double maxError = 0;
         for (int b = 0; b < 2; b++)
         {
-            var expected = ReferenceT5.Forward(TinyT5.Config, weights, Sequences[b], Masks[b]);
+            var expected = ReferenceT5.Forward(config, weights, Sequences[b], Masks[b]);
             for (int t = 0; t < l; t++)
             {
                 for (int j = 0; j < TinyT5.Config.DModel; j++)

@@ -47,6 +47,17 @@ public sealed class T5TextEncoderTests
         }
 
         Assert.ThrowsExactly<ArgumentException>(() => encoder.Encode("  "));
+
+        // Concurrent callers get the same embeddings as sequential ones.
+        var parallel = new TextEmbedding[captions.Length];
+        Parallel.For(0, captions.Length, i => parallel[i] = encoder.Encode(captions[i]));
+        for (int c = 0; c < captions.Length; c++)
+        {
+            for (int i = 0; i < parallel[c].Values.Length; i++)
+            {
+                Assert.AreEqual(batch[c].Values[i], parallel[c].Values[i], 1e-5);
+            }
+        }
     }
 
     [TestMethod]

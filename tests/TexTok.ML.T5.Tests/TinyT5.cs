@@ -56,8 +56,16 @@ internal static class TinyT5
             }
 
             Add($"{p}0.layer_norm.weight", 0.1, 1, d);
-            Add($"{p}1.DenseReluDense.wi_0.weight", 1 / Math.Sqrt(d), 0, ff, d);
-            Add($"{p}1.DenseReluDense.wi_1.weight", 1 / Math.Sqrt(d), 0, ff, d);
+            if (config.IsGated)
+            {
+                Add($"{p}1.DenseReluDense.wi_0.weight", 1 / Math.Sqrt(d), 0, ff, d);
+                Add($"{p}1.DenseReluDense.wi_1.weight", 1 / Math.Sqrt(d), 0, ff, d);
+            }
+            else
+            {
+                Add($"{p}1.DenseReluDense.wi.weight", 1 / Math.Sqrt(d), 0, ff, d);
+            }
+
             Add($"{p}1.DenseReluDense.wo.weight", 1 / Math.Sqrt(ff), 0, d, ff);
             Add($"{p}1.layer_norm.weight", 0.1, 1, d);
         }
