@@ -1,4 +1,3 @@
-using TexTok.ML.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;

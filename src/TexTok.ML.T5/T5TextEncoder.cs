@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using TexTok.ML.Text;
-using TexTok.ML.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
