@@ -84,5 +84,7 @@ public sealed class T5TokenizerTests
 
         Assert.ThrowsExactly<FileNotFoundException>(() => T5Tokenizer.FromFile(path));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Tokenizer.Tokenize("a", 0));
+        Assert.ThrowsExactly<InvalidDataException>(() => new T5Tokenizer(new MemoryStream([0x0A, 0x7F, 0x01])));
+        Assert.ThrowsExactly<InvalidDataException>(() => new T5Tokenizer(new MemoryStream([0x0B])));
     }
 }
