@@ -1,0 +1,149 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.T5;
+
+/// <summary>
+/// The header of one safetensors file, read without its data, so that single tensors can be read on demand
+/// (a multi-gigabyte T5 shard holds decoder tensors an encoder never needs).
+/// </summary>
+internal sealed class SafeTensorsFile
+{
+    private const long MaxHeaderBytes = 100L * 1024 * 1024;
+
+    private SafeTensorsFile(string path, long dataStart, long dataLength, Dictionary<string, Entry> entries)
+    {
+        Path = path;
+        DataStart = dataStart;
+        DataLength = dataLength;
+        Entries = entries;
+    }
+
+    public string Path { get; }
+
+    public long DataStart { get; }
+
+    public long DataLength { get; }
+
+    public IReadOnlyDictionary<string, Entry> Entries { get; }
+
+    /// <summary>Reads the header of <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not safetensors or is truncated; the message names it.</exception>
+    public static SafeTensorsFile Open(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Safetensors file '{path}' does not exist.", path);
+        }
+
+        using var stream = File.OpenRead(path);
+        Span<byte> lengthBytes = stackalloc byte[8];
+        if (stream.Read(lengthBytes) != 8)
+        {
+            throw Bad(path, "it is shorter than the 8-byte header length");
+        }
+
+        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
+        if (headerLength <= 0 || headerLength > MaxHeaderBytes || 8 + headerLength > stream.Length)
+        {
+            throw Bad(path, $"the header length {headerLength} does not fit the file size {stream.Length}");
+        }
+
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
+        long dataStart = 8 + headerLength;
+        long dataLength = stream.Length - dataStart;
+        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        try
+        {
+            JsonObject header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw Bad(path, "the header is empty");
+            foreach (var (name, node) in header)
+            {
+                if (name == "__metadata__")
+                {
+                    continue;
+                }
+
+                var entry = node!.AsObject();
+                string dtype = entry["dtype"]!.GetValue<string>();
+                long[] shape = entry["shape"]!.AsArray().Select(s => s!.GetValue<long>()).ToArray();
+                var offsets = entry["data_offsets"]!.AsArray();
+                long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
+                entries[name] = new Entry(name, dtype, shape, begin, end);
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            throw new InvalidDataException($"'{path}' has a malformed safetensors header ({e.Message}).", e);
+        }
+
+        return new SafeTensorsFile(path, dataStart, dataLength, entries);
+    }
+
+    /// <summary>Reads one tensor as a float32 CPU tensor.</summary>
+    /// <exception cref="InvalidDataException">Unsupported dtype or a byte range outside the file; the message names the tensor and file.</exception>
+    public Tensor Read(Entry entry)
+    {
+        int width = entry.DType switch
+        {
+            "F32" => 4,
+            "F16" or "BF16" => 2,
+            _ => throw Bad(Path, $"tensor '{entry.Name}' has dtype {entry.DType}; only F32, F16 and BF16 are supported"),
+        };
+        long count = entry.Shape.Aggregate(1L, (a, s) => a * s);
+        if (entry.Begin < 0 || entry.End > DataLength || entry.End - entry.Begin != count * width)
+        {
+            throw Bad(Path, $"tensor '{entry.Name}' claims bytes [{entry.Begin}, {entry.End}) but the data section has {DataLength} bytes (the file may be truncated)");
+        }
+
+        var raw = new byte[entry.End - entry.Begin];
+        using (var stream = File.OpenRead(Path))
+        {
+            stream.Position = DataStart + entry.Begin;
+            stream.ReadExactly(raw);
+        }
+
+        var values = new float[count];
+        switch (entry.DType)
+        {
+            case "F32":
+                if (BitConverter.IsLittleEndian)
+                {
+                    MemoryMarshal.Cast<byte, float>(raw).CopyTo(values);
+                }
+                else
+                {
+                    for (long i = 0; i < count; i++)
+                    {
+                        values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.AsSpan((int)(i * 4)));
+                    }
+                }
+
+                break;
+            case "F16":
+                for (long i = 0; i < count; i++)
+                {
+                    values[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(raw.AsSpan((int)(i * 2)));
+                }
+
+                break;
+            default:
+                for (long i = 0; i < count; i++)
+                {
+                    values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan((int)(i * 2))) << 16);
+                }
+
+                break;
+        }
+
+        return tensor(values, entry.Shape);
+    }
+
+    private static InvalidDataException Bad(string path, string why) => new($"'{path}' is not a valid safetensors file: {why}.");
+
+    /// <summary>One tensor's header entry.</summary>
+    internal sealed record Entry(string Name, string DType, long[] Shape, long Begin, long End);
+}
