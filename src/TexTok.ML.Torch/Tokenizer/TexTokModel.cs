@@ -36,6 +36,9 @@ public sealed class TexTokModel : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
         }
     }
 
+    /// <summary>Initial log-variance of the token posterior (a standard deviation of about 0.05).</summary>
+    public const double InitialLogVariance = -6.0;
+
     /// <summary>The network shape.</summary>
     public TexTokConfig Config { get; }
 
@@ -116,6 +119,16 @@ public sealed class TexTokModel : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
             else
             {
                 TruncatedNormal.Fill(parameter, 0.02);
+            }
+        }
+
+        // The posterior starts narrow: with the default log-variance of 0, unit noise would swamp the (initially
+        // small) token means, and training was seen to collapse to the dataset mean image ignoring the tokens.
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name == "encoder.head.bias")
+            {
+                parameter.narrow(0, Config.TokenDim, Config.TokenDim).FillWith(InitialLogVariance);
             }
         }
     }
