@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using TexTok.ML.Torch.Checkpoints;
 using TexTok.ML.Torch.Runtime;
@@ -24,7 +23,7 @@ public sealed class DiTTrainer : IDisposable
     private readonly ExponentialMovingAverage _ema;
     private TokenDataset? _validated;
 
-    /// <summary>Creates a trainer with freshly initialised weights (seeded by <see cref="DiTTrainingOptions.Seed"/>).</summary>
+    /// <summary>Creates a trainer with freshly initialised weights (seeded by <see cref="OptimizationOptions.Seed"/>).</summary>
     /// <param name="config">Network shape.</param>
     /// <param name="normalization">The latent normalisation, usually <see cref="LatentNormalization.Measure"/> of the training tokens.</param>
     /// <param name="options">Training settings.</param>
@@ -132,44 +131,17 @@ public sealed class DiTTrainer : IDisposable
         return model;
     }
 
-    /// <summary>Runs steps until <see cref="DiTTrainingOptions.Steps"/>, reporting progress and writing checkpoints.</summary>
+    /// <summary>Runs steps until <see cref="OptimizationOptions.Steps"/>, reporting progress and writing checkpoints.</summary>
     /// <param name="data">Cached training tokens with labels or captions.</param>
-    /// <param name="progress">Receives a report every <see cref="DiTTrainingOptions.LogEvery"/> steps.</param>
+    /// <param name="progress">Receives a report every <see cref="OptimizationOptions.LogEvery"/> steps.</param>
     /// <param name="cancellationToken">Stops after the current step; a checkpoint is written first when a path is set.</param>
     /// <returns>One report per step run.</returns>
     public IReadOnlyList<DiTTrainingProgress> Train(TokenDataset data, IProgress<DiTTrainingProgress>? progress = null,
                                                     CancellationToken cancellationToken = default)
     {
         EnsureValidated(data);
-        var history = new List<DiTTrainingProgress>();
-        var clock = Stopwatch.StartNew();
-        long lastStep = Step;
-        double lastTime = 0;
-        while (Step < _options.Steps && !cancellationToken.IsCancellationRequested)
-        {
-            var report = RunStep(data);
-            if (Step % _options.LogEvery == 0 || Step == _options.Steps)
-            {
-                double now = clock.Elapsed.TotalSeconds;
-                report = report with { SamplesPerSecond = (Step - lastStep) * _options.BatchSize / Math.Max(1e-9, now - lastTime) };
-                lastStep = Step;
-                lastTime = now;
-                progress?.Report(report);
-            }
-
-            history.Add(report);
-            if (_options.CheckpointPath is { } path && _options.CheckpointEvery > 0 && Step % _options.CheckpointEvery == 0)
-            {
-                SaveCheckpoint(path);
-            }
-        }
-
-        if (_options.CheckpointPath is { } finalPath)
-        {
-            SaveCheckpoint(finalPath);
-        }
-
-        return history;
+        return TrainingLoop.Run(_options, () => Step, () => RunStep(data), (report, rate) => report with { SamplesPerSecond = rate },
+            SaveCheckpoint, progress, cancellationToken);
     }
 
     /// <summary>Runs one optimisation step on the batch the seed and step select.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using TexTok.ML.Torch.Checkpoints;
@@ -26,7 +25,7 @@ public sealed class TexTokTrainer : IDisposable
     private StyleGanDiscriminator? _discriminator;
     private AdamW? _discriminatorOptimizer;
 
-    /// <summary>Creates a trainer with freshly initialised weights (seeded by <see cref="TexTokTrainingOptions.Seed"/>).</summary>
+    /// <summary>Creates a trainer with freshly initialised weights (seeded by <see cref="OptimizationOptions.Seed"/>).</summary>
     /// <param name="config">Network shape.</param>
     /// <param name="options">Training settings.</param>
     public TexTokTrainer(TexTokConfig config, TexTokTrainingOptions options)
@@ -168,43 +167,16 @@ public sealed class TexTokTrainer : IDisposable
         return model;
     }
 
-    /// <summary>Runs steps until <see cref="TexTokTrainingOptions.Steps"/>, reporting progress and writing checkpoints.</summary>
+    /// <summary>Runs steps until <see cref="OptimizationOptions.Steps"/>, reporting progress and writing checkpoints.</summary>
     /// <param name="data">Training samples.</param>
-    /// <param name="progress">Receives a report every <see cref="TexTokTrainingOptions.LogEvery"/> steps.</param>
+    /// <param name="progress">Receives a report every <see cref="OptimizationOptions.LogEvery"/> steps.</param>
     /// <param name="cancellationToken">Stops after the current step; a checkpoint is written first when a path is set.</param>
     /// <returns>One report per step run.</returns>
     public IReadOnlyList<TexTokTrainingProgress> Train(ITexTokSampleSource data, IProgress<TexTokTrainingProgress>? progress = null,
                                                        CancellationToken cancellationToken = default)
     {
-        var history = new List<TexTokTrainingProgress>();
-        var clock = Stopwatch.StartNew();
-        long lastStep = Step;
-        double lastTime = 0;
-        while (Step < _options.Steps && !cancellationToken.IsCancellationRequested)
-        {
-            var report = TrainStep(data);
-            if (Step % _options.LogEvery == 0 || Step == _options.Steps)
-            {
-                double now = clock.Elapsed.TotalSeconds;
-                report = report with { ImagesPerSecond = (Step - lastStep) * _options.BatchSize / Math.Max(1e-9, now - lastTime) };
-                lastStep = Step;
-                lastTime = now;
-                progress?.Report(report);
-            }
-
-            history.Add(report);
-            if (_options.CheckpointPath is { } path && _options.CheckpointEvery > 0 && Step % _options.CheckpointEvery == 0)
-            {
-                SaveCheckpoint(path);
-            }
-        }
-
-        if (_options.CheckpointPath is { } finalPath)
-        {
-            SaveCheckpoint(finalPath);
-        }
-
-        return history;
+        return TrainingLoop.Run(_options, () => Step, () => TrainStep(data), (report, rate) => report with { ImagesPerSecond = rate },
+            SaveCheckpoint, progress, cancellationToken);
     }
 
     /// <summary>Runs one optimisation step on the batch the seed and step select.</summary>
