@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TexTok.ML.Torch.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 

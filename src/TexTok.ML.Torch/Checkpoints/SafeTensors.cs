@@ -13,8 +13,6 @@ namespace TexTok.ML.Torch.Checkpoints;
 /// </summary>
 public static class SafeTensors
 {
-    private const long MaxHeaderBytes = 100L * 1024 * 1024;
-
     /// <summary>Writes <paramref name="tensors"/> (any dtype convertible to float32) and string metadata to <paramref name="path"/>.</summary>
     /// <param name="path">Target file.</param>
     /// <param name="tensors">Tensors by name, written in name order.</param>
@@ -93,105 +91,26 @@ public static class SafeTensors
     /// <exception cref="InvalidDataException">The file is truncated, not safetensors, or holds an unsupported dtype; the message names the file.</exception>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Safetensors file '{path}' does not exist.", path);
-        }
-
-        using var stream = File.OpenRead(path);
-        Span<byte> lengthBytes = stackalloc byte[8];
-        if (stream.Read(lengthBytes) != 8)
-        {
-            throw Bad(path, "it is shorter than the 8-byte header length");
-        }
-
-        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
-        if (headerLength <= 0 || headerLength > MaxHeaderBytes || 8 + headerLength > stream.Length)
-        {
-            throw Bad(path, $"the header length {headerLength} does not fit the file size {stream.Length}");
-        }
-
-        var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
-        JsonObject header;
-        try
-        {
-            header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw Bad(path, "the header is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not a safetensors file: its header is not JSON ({e.Message}).", e);
-        }
-
-        long dataStart = 8 + headerLength;
-        long dataLength = stream.Length - dataStart;
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var file = SafeTensorsFile.Open(path);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            foreach (var (name, node) in header)
+            foreach (var (name, entry) in file.Entries)
             {
-                if (name == "__metadata__")
-                {
-                    foreach (var (key, value) in node!.AsObject())
-                    {
-                        metadata[key] = value?.GetValue<string>() ?? string.Empty;
-                    }
-
-                    continue;
-                }
-
-                var entry = node!.AsObject();
-                string dtype = entry["dtype"]!.GetValue<string>();
-                long[] shape = entry["shape"]!.AsArray().Select(s => s!.GetValue<long>()).ToArray();
-                var offsets = entry["data_offsets"]!.AsArray();
-                long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-                long count = shape.Aggregate(1L, (a, s) => a * s);
-                int width = dtype switch
-                {
-                    "F32" => 4,
-                    "F16" or "BF16" => 2,
-                    _ => throw Bad(path, $"tensor '{name}' has dtype {dtype}; only F32, F16 and BF16 are supported"),
-                };
-                if (begin < 0 || end > dataLength || end - begin != count * width)
-                {
-                    throw Bad(path, $"tensor '{name}' claims bytes [{begin}, {end}) but the data section has {dataLength} bytes (the file may be truncated)");
-                }
-
-                var raw = new byte[end - begin];
-                stream.Position = dataStart + begin;
-                stream.ReadExactly(raw);
-                tensors[name] = tensor(ToFloats(raw, dtype), shape);
+                tensors[name] = file.Read(entry);
             }
         }
-        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException)
+        catch
         {
             foreach (var t in tensors.Values)
             {
                 t.Dispose();
             }
 
-            throw new InvalidDataException($"'{path}' has a malformed safetensors header ({e.Message}).", e);
+            throw;
         }
 
-        return (tensors, metadata);
+        return (tensors, new Dictionary<string, string>(file.Metadata, StringComparer.Ordinal));
     }
 
-    private static float[] ToFloats(byte[] raw, string dtype)
-    {
-        var values = new float[raw.Length / (dtype == "F32" ? 4 : 2)];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = dtype switch
-            {
-                "F32" => BinaryPrimitives.ReadSingleLittleEndian(raw.AsSpan(i * 4)),
-                "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(raw.AsSpan(i * 2)),
-                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(i * 2)) << 16),
-            };
-        }
-
-        return values;
-    }
-
-    private static InvalidDataException Bad(string path, string why) => new($"'{path}' is not a valid safetensors file: {why}.");
 }

@@ -4,33 +4,42 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
-namespace TexTok.ML.T5;
+namespace TexTok.ML.Torch.Checkpoints;
 
 /// <summary>
 /// The header of one safetensors file, read without its data, so that single tensors can be read on demand
 /// (a multi-gigabyte T5 shard holds decoder tensors an encoder never needs).
 /// </summary>
-internal sealed class SafeTensorsFile
+public sealed class SafeTensorsFile
 {
     private const long MaxHeaderBytes = 100L * 1024 * 1024;
 
-    private SafeTensorsFile(string path, long dataStart, long dataLength, Dictionary<string, Entry> entries)
+    private SafeTensorsFile(string path, long dataStart, long dataLength, Dictionary<string, Entry> entries, Dictionary<string, string> metadata)
     {
         Path = path;
         DataStart = dataStart;
         DataLength = dataLength;
         Entries = entries;
+        Metadata = metadata;
     }
 
+    /// <summary>The file.</summary>
     public string Path { get; }
 
+    /// <summary>Offset of the data section.</summary>
     public long DataStart { get; }
 
+    /// <summary>Length of the data section in bytes.</summary>
     public long DataLength { get; }
 
+    /// <summary>The tensors' header entries by name, in file order.</summary>
     public IReadOnlyDictionary<string, Entry> Entries { get; }
 
+    /// <summary>The <c>__metadata__</c> strings.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
     /// <summary>Reads the header of <paramref name="path"/>.</summary>
+    /// <param name="path">The file.</param>
     /// <exception cref="InvalidDataException">The file is not safetensors or is truncated; the message names it.</exception>
     public static SafeTensorsFile Open(string path)
     {
@@ -57,6 +66,7 @@ internal sealed class SafeTensorsFile
         long dataStart = 8 + headerLength;
         long dataLength = stream.Length - dataStart;
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
             JsonObject header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw Bad(path, "the header is empty");
@@ -64,6 +74,11 @@ internal sealed class SafeTensorsFile
             {
                 if (name == "__metadata__")
                 {
+                    foreach (var (key, value) in node!.AsObject())
+                    {
+                        metadata[key] = value?.GetValue<string>() ?? string.Empty;
+                    }
+
                     continue;
                 }
 
@@ -80,10 +95,11 @@ internal sealed class SafeTensorsFile
             throw new InvalidDataException($"'{path}' has a malformed safetensors header ({e.Message}).", e);
         }
 
-        return new SafeTensorsFile(path, dataStart, dataLength, entries);
+        return new SafeTensorsFile(path, dataStart, dataLength, entries, metadata);
     }
 
     /// <summary>Reads one tensor as a float32 CPU tensor.</summary>
+    /// <param name="entry">One of <see cref="Entries"/>.</param>
     /// <exception cref="InvalidDataException">Unsupported dtype or a byte range outside the file; the message names the tensor and file.</exception>
     public Tensor Read(Entry entry)
     {
@@ -145,5 +161,10 @@ internal sealed class SafeTensorsFile
     private static InvalidDataException Bad(string path, string why) => new($"'{path}' is not a valid safetensors file: {why}.");
 
     /// <summary>One tensor's header entry.</summary>
-    internal sealed record Entry(string Name, string DType, long[] Shape, long Begin, long End);
+    /// <param name="Name">Tensor name.</param>
+    /// <param name="DType">Element type (F32, F16, BF16 are readable).</param>
+    /// <param name="Shape">Dimensions.</param>
+    /// <param name="Begin">Start of its bytes in the data section.</param>
+    /// <param name="End">End (exclusive) of its bytes in the data section.</param>
+    public sealed record Entry(string Name, string DType, long[] Shape, long Begin, long End);
 }
