@@ -86,10 +86,10 @@ public static class SafeTensors
         }
     }
 
-    /// <summary>Reads every tensor of a safetensors file as float32 CPU tensors, plus its metadata.</summary>
+    /// <summary>Reads every tensor of a safetensors file as float32 CPU tensors, plus its metadata; dispose the result to free them.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="InvalidDataException">The file is truncated, not safetensors, or holds an unsupported dtype; the message names the file.</exception>
-    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
+    public static SafeTensorsContents Load(string path)
     {
         var file = SafeTensorsFile.Open(path);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -110,7 +110,7 @@ public static class SafeTensors
             throw;
         }
 
-        return (tensors, new Dictionary<string, string>(file.Metadata, StringComparer.Ordinal));
+        return new SafeTensorsContents(tensors, new Dictionary<string, string>(file.Metadata, StringComparer.Ordinal));
     }
 
 }

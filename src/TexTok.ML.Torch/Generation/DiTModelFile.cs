@@ -35,35 +35,26 @@ public static class DiTModelFile
     public static DiTModel Load(string path, Device? device = null)
     {
         TorchRuntime.EnsureAvailable();
-        var (tensors, metadata) = SafeTensors.Load(path);
+        using var contents = SafeTensors.Load(path);
+        var (tensors, metadata) = contents;
+        if (!metadata.TryGetValue("format", out var format) || format != Format || !metadata.TryGetValue("config", out var json) ||
+            !metadata.TryGetValue("normalization", out var normalization))
+        {
+            throw new InvalidDataException($"'{path}' is not a DiT model file (expected format '{Format}').");
+        }
+
+        var model = new DiTModel(DiTConfig.FromJson(json), device) { Normalization = LatentNormalization.FromJson(normalization) };
         try
         {
-            if (!metadata.TryGetValue("format", out var format) || format != Format || !metadata.TryGetValue("config", out var json) ||
-                !metadata.TryGetValue("normalization", out var normalization))
-            {
-                throw new InvalidDataException($"'{path}' is not a DiT model file (expected format '{Format}').");
-            }
-
-            var model = new DiTModel(DiTConfig.FromJson(json), device) { Normalization = LatentNormalization.FromJson(normalization) };
-            try
-            {
-                StateDictionaryLoader.Load(model, tensors, $"DiT model file '{path}'");
-            }
-            catch
-            {
-                model.Dispose();
-                throw;
-            }
-
-            model.eval();
-            return model;
+            StateDictionaryLoader.Load(model, tensors, $"DiT model file '{path}'");
         }
-        finally
+        catch
         {
-            foreach (var t in tensors.Values)
-            {
-                t.Dispose();
-            }
+            model.Dispose();
+            throw;
         }
+
+        model.eval();
+        return model;
     }
 }

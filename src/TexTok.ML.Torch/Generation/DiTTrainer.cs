@@ -62,30 +62,20 @@ public sealed class DiTTrainer : IDisposable
     /// <param name="options">Training settings; must describe the same run.</param>
     public static DiTTrainer Resume(string path, DiTTrainingOptions options)
     {
-        var (tensors, metadata) = SafeTensors.Load(path);
+        using var contents = SafeTensors.Load(path);
+        var (config, normalization) = ReadHeader(path, contents.Metadata);
+        var trainer = new DiTTrainer(config, normalization, options);
         try
         {
-            var (config, normalization) = ReadHeader(path, metadata);
-            var trainer = new DiTTrainer(config, normalization, options);
-            try
-            {
-                trainer.LoadCheckpoint(path, tensors, metadata);
-            }
-            catch
-            {
-                trainer.Dispose();
-                throw;
-            }
-
-            return trainer;
+            trainer.LoadCheckpoint(path, contents);
         }
-        finally
+        catch
         {
-            foreach (var t in tensors.Values)
-            {
-                t.Dispose();
-            }
+            trainer.Dispose();
+            throw;
         }
+
+        return trainer;
     }
 
     /// <summary>Writes weights, EMA weights, optimizer moments and step state to one safetensors file, atomically.</summary>
@@ -297,8 +287,9 @@ public sealed class DiTTrainer : IDisposable
         return (DiTConfig.FromJson(json), LatentNormalization.FromJson(normalization));
     }
 
-    private void LoadCheckpoint(string path, Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
+    private void LoadCheckpoint(string path, SafeTensorsContents contents)
     {
+        var metadata = contents.Metadata;
         var (saved, normalization) = ReadHeader(path, metadata);
         string source = $"DiT checkpoint '{path}' (config {saved.ToJson()})";
         if (!metadata.TryGetValue("step", out var stepText) || !long.TryParse(stepText, System.Globalization.CultureInfo.InvariantCulture, out long step))
@@ -306,14 +297,10 @@ public sealed class DiTTrainer : IDisposable
             throw new InvalidDataException($"{source} has no step count.");
         }
 
-        StateDictionaryLoader.Load(Model, Section(tensors, "model."), source);
-        _ema.Load(Section(tensors, "ema."), source);
-        _optimizer.Load(Section(tensors, "opt."), step, source);
+        StateDictionaryLoader.Load(Model, contents.Section("model."), source);
+        _ema.Load(contents.Section("ema."), source);
+        _optimizer.Load(contents.Section("opt."), step, source);
         Model.Normalization = normalization;
         Step = step;
     }
-
-    private static Dictionary<string, Tensor> Section(Dictionary<string, Tensor> tensors, string prefix) =>
-        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
-               .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
 }

@@ -28,25 +28,16 @@ public static class TexTokModelFile
     public static TexTokModel Load(string path, Device? device = null)
     {
         TorchRuntime.EnsureAvailable();
-        var (tensors, metadata) = SafeTensors.Load(path);
-        try
+        using var contents = SafeTensors.Load(path);
+        var (tensors, metadata) = contents;
+        if (!metadata.TryGetValue("format", out var format) || format != Format || !metadata.TryGetValue("config", out var json))
         {
-            if (!metadata.TryGetValue("format", out var format) || format != Format || !metadata.TryGetValue("config", out var json))
-            {
-                throw new InvalidDataException($"'{path}' is not a TexTok model file (expected format '{Format}').");
-            }
+            throw new InvalidDataException($"'{path}' is not a TexTok model file (expected format '{Format}').");
+        }
 
-            var model = new TexTokModel(TexTokConfig.FromJson(json), device);
-            StateDictionaryLoader.Load(model, tensors, $"Model file '{path}'");
-            model.eval();
-            return model;
-        }
-        finally
-        {
-            foreach (var t in tensors.Values)
-            {
-                t.Dispose();
-            }
-        }
+        var model = new TexTokModel(TexTokConfig.FromJson(json), device);
+        StateDictionaryLoader.Load(model, tensors, $"Model file '{path}'");
+        model.eval();
+        return model;
     }
 }

@@ -69,21 +69,11 @@ public sealed class TexTokTrainer : IDisposable
     /// <param name="options">Training settings; must describe the same run (the checkpoint's seed and schedule are kept).</param>
     public static TexTokTrainer Resume(string path, TexTokTrainingOptions options)
     {
-        var (tensors, metadata) = SafeTensors.Load(path);
-        try
-        {
-            var config = ReadConfig(path, metadata);
-            var trainer = new TexTokTrainer(config, options);
-            trainer.LoadCheckpoint(path, tensors, metadata);
-            return trainer;
-        }
-        finally
-        {
-            foreach (var t in tensors.Values)
-            {
-                t.Dispose();
-            }
-        }
+        using var contents = SafeTensors.Load(path);
+        var config = ReadConfig(path, contents.Metadata);
+        var trainer = new TexTokTrainer(config, options);
+        trainer.LoadCheckpoint(path, contents);
+        return trainer;
     }
 
     /// <summary>Loads the state of a checkpoint into this trainer; the checkpoint's network shape must match.</summary>
@@ -91,18 +81,8 @@ public sealed class TexTokTrainer : IDisposable
     /// <exception cref="InvalidDataException">The checkpoint is from another configuration; the message names the first mismatched tensor and both shapes.</exception>
     public void LoadCheckpoint(string path)
     {
-        var (tensors, metadata) = SafeTensors.Load(path);
-        try
-        {
-            LoadCheckpoint(path, tensors, metadata);
-        }
-        finally
-        {
-            foreach (var t in tensors.Values)
-            {
-                t.Dispose();
-            }
-        }
+        using var contents = SafeTensors.Load(path);
+        LoadCheckpoint(path, contents);
     }
 
     /// <summary>Writes weights, EMA weights, discriminator, optimizer moments and step state to one safetensors file, atomically.</summary>
@@ -352,16 +332,17 @@ public sealed class TexTokTrainer : IDisposable
         return TexTokConfig.FromJson(json);
     }
 
-    private void LoadCheckpoint(string path, Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
+    private void LoadCheckpoint(string path, SafeTensorsContents contents)
     {
+        var metadata = contents.Metadata;
         var saved = ReadConfig(path, metadata);
         string source = $"Checkpoint '{path}' (config {saved.ToJson()})";
-        StateDictionaryLoader.Load(Model, Section(tensors, "model."), source);
-        _ema.Load(Section(tensors, "ema."), source);
+        StateDictionaryLoader.Load(Model, contents.Section("model."), source);
+        _ema.Load(contents.Section("ema."), source);
         var state = JsonSerializer.Deserialize<Dictionary<string, double>>(metadata["state"])
                     ?? throw new InvalidDataException($"'{path}' has no training state.");
-        _generatorOptimizer.Load(Section(tensors, "opt_g."), (long)state["step"], source);
-        var discriminatorState = Section(tensors, "disc.");
+        _generatorOptimizer.Load(contents.Section("opt_g."), (long)state["step"], source);
+        var discriminatorState = contents.Section("disc.");
         if (discriminatorState.Count > 0)
         {
             if (_discriminator is null)
@@ -370,15 +351,11 @@ public sealed class TexTokTrainer : IDisposable
             }
 
             StateDictionaryLoader.Load(_discriminator!, discriminatorState, source);
-            _discriminatorOptimizer!.Load(Section(tensors, "opt_d."), (long)state["opt_d_steps"], source);
+            _discriminatorOptimizer!.Load(contents.Section("opt_d."), (long)state["opt_d_steps"], source);
         }
 
         _leCam.RealAnchor = state["lecam_real"];
         _leCam.FakeAnchor = state["lecam_fake"];
         Step = (long)state["step"];
     }
-
-    private static Dictionary<string, Tensor> Section(Dictionary<string, Tensor> tensors, string prefix) =>
-        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
-               .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
 }
