@@ -23,6 +23,28 @@ public sealed partial class TransformerStack
         return OnnxEmit.LayerNorm(g, h, _norm, name + ".norm");
     }
 
+    /// <summary>Emits <see cref="ForwardSegments"/>: concatenation, the key bias when text is present, and the stack.</summary>
+    /// <param name="g">The graph.</param>
+    /// <param name="segments">Always-visible segments [B, Li, D].</param>
+    /// <param name="fixedLength">Their total length.</param>
+    /// <param name="text">Projected text [B, Nt, D], or null.</param>
+    /// <param name="textMask">Text mask [B, Nt], or null.</param>
+    /// <param name="name">Value-name prefix of the calling network.</param>
+    /// <returns>The output [B, L, D].</returns>
+    internal string EmitSegmentsOnnx(OnnxGraphBuilder g, IReadOnlyList<string> segments, long fixedLength, string? text, string? textMask, string name)
+    {
+        var parts = segments.ToList();
+        string? keyBias = null;
+        if (text is not null)
+        {
+            parts.Add(text);
+            keyBias = EmitKeyBiasOnnx(g, textMask!, fixedLength, name + ".key_bias");
+        }
+
+        var sequence = g.AddNode("Concat", name + ".sequence", parts, OnnxAttribute.Int("axis", 1));
+        return EmitOnnx(g, sequence, keyBias, name + ".transformer");
+    }
+
     /// <summary>Emits <see cref="KeyBias"/>: (concat(ones[B, fixed], mask) − 1) · 1e9 reshaped to [B, 1, 1, L].</summary>
     /// <param name="g">The graph.</param>
     /// <param name="textMask">Text mask [B, Nt].</param>

@@ -41,6 +41,28 @@ public sealed partial class TransformerStack : nn.Module<Tensor, Tensor?, Tensor
     }
 
     /// <summary>
+    /// Runs the stack over [<paramref name="segments"/> ; <paramref name="text"/>]: the segments are always attended
+    /// to, the text positions only where <paramref name="textMask"/> is 1. Without text it is the plain stack.
+    /// </summary>
+    /// <param name="segments">Always-visible segments [B, Li, D].</param>
+    /// <param name="text">Projected text [B, Nt, D], or null.</param>
+    /// <param name="textMask">Text mask [B, Nt] (required with text).</param>
+    public Tensor ForwardSegments(IReadOnlyList<Tensor> segments, Tensor? text, Tensor? textMask)
+    {
+        using var scope = NewDisposeScope();
+        var parts = segments.ToList();
+        Tensor? keyBias = null;
+        if (text is not null)
+        {
+            ArgumentNullException.ThrowIfNull(textMask);
+            parts.Add(text);
+            keyBias = KeyBias(textMask, segments.Sum(segment => segment.shape[1]));
+        }
+
+        return forward(torch.cat(parts, 1), keyBias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Builds the additive key bias for a sequence of <paramref name="fixedLength"/> always-visible positions
     /// followed by text positions whose validity is <paramref name="textMask"/> [B, Nt] (1 valid, 0 padding).
     /// Padding gets −1e9 rather than −∞ so a fully padded caption still yields finite attention weights.

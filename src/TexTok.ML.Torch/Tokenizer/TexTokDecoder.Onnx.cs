@@ -21,8 +21,7 @@ public sealed partial class TexTokDecoder
         var projected = OnnxEmit.Linear(g, tokens, _tokenProjection, name + ".token_proj");
         projected = g.AddNode("Add", name + ".token_add_pos", [projected, OnnxEmit.Initializer(g, name + ".token_pos", _tokenPosition)]);
 
-        var parts = new List<string> { queries, projected };
-        string? keyBias = null;
+        string? projectedText = null;
         if (_text is not null)
         {
             if (text is null || textMask is null)
@@ -30,12 +29,10 @@ public sealed partial class TexTokDecoder
                 throw new ArgumentException("A text-conditioned decoder needs text and text-mask inputs in the graph.", nameof(text));
             }
 
-            parts.Add(_text.EmitOnnx(g, text, name + ".text"));
-            keyBias = TransformerStack.EmitKeyBiasOnnx(g, textMask, patches + n, name + ".key_bias");
+            projectedText = _text.EmitOnnx(g, text, name + ".text");
         }
 
-        var sequence = g.AddNode("Concat", name + ".sequence", parts, OnnxAttribute.Int("axis", 1));
-        var h = _transformer.EmitOnnx(g, sequence, keyBias, name + ".transformer");
+        var h = _transformer.EmitSegmentsOnnx(g, [queries, projected], patches + n, projectedText, textMask, name);
         var queryStates = OnnxEmit.Narrow(g, h, 1, 0, patches, name + ".query_states");
         var pixels = OnnxEmit.Linear(g, queryStates, _pixelHead, name + ".pixel_head");
         var image = OnnxEmit.Reshape(g, pixels, name + ".patches", 0, grid, grid, 3, p, p);

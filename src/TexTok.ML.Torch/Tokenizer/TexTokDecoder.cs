@@ -64,16 +64,15 @@ public sealed partial class TexTokDecoder : nn.Module<Tensor, Tensor?, Tensor?, 
         int g = _config.GridSize, p = _config.PatchSize;
         var queries = _patchQueries.unsqueeze(0).expand(b, -1, -1);
         var projected = _tokenProjection.forward(tokens).Plus(_tokenPosition);
-        var parts = new List<Tensor> { queries, projected };
-        Tensor? keyBias = null;
+        Tensor? projectedText = null, mask = null;
         if (_text is not null)
         {
             var (t, m) = TexTokModel.RequireText(text, textMask, _config);
-            parts.Add(_text.forward(t));
-            keyBias = TransformerStack.KeyBias(m, _config.NumPatches + _config.NumTokens);
+            projectedText = _text.forward(t);
+            mask = m;
         }
 
-        var h = _transformer.forward(torch.cat(parts, 1), keyBias);
+        var h = _transformer.ForwardSegments([queries, projected], projectedText, mask);
         var pixels = _pixelHead.forward(h.narrow(1, 0, _config.NumPatches));
         var image = pixels.reshape(b, g, g, 3, p, p).permute(0, 3, 1, 4, 2, 5).reshape(b, 3, g * p, g * p);
         if (_refine is not null)

@@ -35,8 +35,7 @@ public sealed partial class TexTokEncoder
                                  OnnxEmit.Initializer(g, name + ".latent_pos", _latentPosition, 1, n, d)]);
         latents = OnnxEmit.ExpandToBatch(g, latents, image, 3, name + ".latents_batch");
 
-        var parts = new List<string> { patchTokens, latents };
-        string? keyBias = null;
+        string? projectedText = null;
         if (_text is not null)
         {
             if (text is null || textMask is null)
@@ -44,12 +43,10 @@ public sealed partial class TexTokEncoder
                 throw new ArgumentException("A text-conditioned encoder needs text and text-mask inputs in the graph.", nameof(text));
             }
 
-            parts.Add(_text.EmitOnnx(g, text, name + ".text"));
-            keyBias = TransformerStack.EmitKeyBiasOnnx(g, textMask, patches + n, name + ".key_bias");
+            projectedText = _text.EmitOnnx(g, text, name + ".text");
         }
 
-        var sequenceIn = g.AddNode("Concat", name + ".sequence", parts, OnnxAttribute.Int("axis", 1));
-        var h = _transformer.EmitOnnx(g, sequenceIn, keyBias, name + ".transformer");
+        var h = _transformer.EmitSegmentsOnnx(g, [patchTokens, latents], patches + n, projectedText, textMask, name);
         var tokenStates = OnnxEmit.Narrow(g, h, 1, patches, n, name + ".token_states");
         var moments = OnnxEmit.Linear(g, tokenStates, _head, name + ".head");
         return OnnxEmit.Narrow(g, moments, 2, 0, _config.TokenDim, name + ".mean");

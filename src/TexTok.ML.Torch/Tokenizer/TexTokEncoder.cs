@@ -65,16 +65,15 @@ public sealed partial class TexTokEncoder : nn.Module<Tensor, Tensor?, Tensor?, 
         long b = image.shape[0];
         var patches = _patchEmbed.forward(image).flatten(2).transpose(1, 2).Plus(_patchPosition);
         var latents = _latentTokens.Plus(_latentPosition).unsqueeze(0).expand(b, -1, -1);
-        var parts = new List<Tensor> { patches, latents };
-        Tensor? keyBias = null;
+        Tensor? projectedText = null, mask = null;
         if (_text is not null)
         {
             var (t, m) = TexTokModel.RequireText(text, textMask, _config);
-            parts.Add(_text.forward(t));
-            keyBias = TransformerStack.KeyBias(m, _config.NumPatches + _config.NumTokens);
+            projectedText = _text.forward(t);
+            mask = m;
         }
 
-        var h = _transformer.forward(torch.cat(parts, 1), keyBias);
+        var h = _transformer.ForwardSegments([patches, latents], projectedText, mask);
         var moments = _head.forward(h.narrow(1, _config.NumPatches, _config.NumTokens));
         var mean = moments.narrow(2, 0, _config.TokenDim);
         var logVar = moments.narrow(2, _config.TokenDim, _config.TokenDim).ClampTo(-30.0, 20.0);
