@@ -1,14 +1,19 @@
 using Microsoft.ML;
+using TexTok.ML.Torch.Tokenizer;
+using TexTok.ML.Torch.Training;
 
 namespace TexTok.ML;
 
-/// <summary>Entry points of the TexTok components on <c>mlContext.Transforms</c>.</summary>
+/// <summary>
+/// The TexTok components on <c>mlContext.Transforms</c>. Each returns an estimator whose fitted transformer wraps an
+/// inner chain of built-in ML.NET steps, so <c>mlContext.Model.Save/Load</c> round-trip it with its weights.
+/// </summary>
 public static class TexTokCatalog
 {
-    /// <summary>Caption text → frozen text embedding and mask (the offline default encoder).</summary>
+    /// <summary>Caption text → frozen text embedding (Nt · Dt floats) and mask (Nt floats).</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Embedding column to write.</param>
-    /// <param name="inputColumnName">Caption column to read.</param>
+    /// <param name="inputColumnName">Caption column to read (text).</param>
     /// <param name="maskColumnName">Mask column to write.</param>
     public static CaptionEmbedEstimator CaptionEmbed(this TransformsCatalog catalog,
                                                      string outputColumnName = TexTokDefaults.TextEmbeddingColumn,
@@ -16,8 +21,112 @@ public static class TexTokCatalog
                                                      string maskColumnName = TexTokDefaults.TextMaskColumn) =>
         catalog.CaptionEmbed(new CaptionEmbedOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, MaskColumnName = maskColumnName });
 
-    /// <summary>Caption text → frozen text embedding and mask, with every setting in <paramref name="options"/>.</summary>
+    /// <summary>Caption text → frozen text embedding and mask, with all settings.</summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="options">Column names.</param>
+    /// <param name="options">Settings.</param>
     public static CaptionEmbedEstimator CaptionEmbed(this TransformsCatalog catalog, CaptionEmbedOptions options) => new(catalog, options);
+
+    /// <summary>
+    /// Image + caption embedding → N continuous tokens with a trained model (Fit only builds the scoring chain).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="model">The trained tokenizer/detokenizer pair.</param>
+    /// <param name="outputColumnName">Token column to write (N · d floats).</param>
+    /// <param name="imageColumnName">Image column to read; resized to the model's size.</param>
+    /// <param name="textEmbeddingColumnName">Caption embedding column (ignored by a no-text model).</param>
+    /// <param name="textMaskColumnName">Caption mask column (ignored by a no-text model).</param>
+    public static TexTokenizeEstimator TexTokenize(this TransformsCatalog catalog, TexTokTrainedModel model,
+                                                   string outputColumnName = TexTokDefaults.TokensColumn,
+                                                   string imageColumnName = TexTokDefaults.ImageColumn,
+                                                   string textEmbeddingColumnName = TexTokDefaults.TextEmbeddingColumn,
+                                                   string textMaskColumnName = TexTokDefaults.TextMaskColumn)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return catalog.TexTokenize(new TexTokenizeOptions
+        {
+            Model = model, OutputColumnName = outputColumnName, ImageColumnName = imageColumnName,
+            TextEmbeddingColumnName = textEmbeddingColumnName, TextMaskColumnName = textMaskColumnName,
+        });
+    }
+
+    /// <summary>
+    /// Image + caption embedding → N continuous tokens; Fit trains a new tokenizer/detokenizer pair on its input.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Token column to write (N · d floats).</param>
+    /// <param name="imageColumnName">Image column to read; resized to <paramref name="imageSize"/>.</param>
+    /// <param name="textEmbeddingColumnName">Caption embedding column.</param>
+    /// <param name="textMaskColumnName">Caption mask column.</param>
+    /// <param name="numTokens">N, the number of tokens per image (1 to 1024).</param>
+    /// <param name="imageSize">Square image size the model works at.</param>
+    /// <param name="preset">Network size.</param>
+    /// <param name="steps">Training steps.</param>
+    /// <param name="progress">Receives training progress.</param>
+    public static TexTokenizeEstimator TexTokenize(this TransformsCatalog catalog,
+                                                   string outputColumnName = TexTokDefaults.TokensColumn,
+                                                   string imageColumnName = TexTokDefaults.ImageColumn,
+                                                   string textEmbeddingColumnName = TexTokDefaults.TextEmbeddingColumn,
+                                                   string textMaskColumnName = TexTokDefaults.TextMaskColumn,
+                                                   int numTokens = 32, int imageSize = 64, TexTokPreset preset = TexTokPreset.Tiny,
+                                                   int steps = 2000, IProgress<TexTokTrainingProgress>? progress = null) =>
+        catalog.TexTokenize(new TexTokenizeOptions
+        {
+            OutputColumnName = outputColumnName, ImageColumnName = imageColumnName,
+            TextEmbeddingColumnName = textEmbeddingColumnName, TextMaskColumnName = textMaskColumnName,
+            Network = TexTokConfig.FromPreset(preset, imageSize, numTokens),
+            Training = new TexTokTrainingOptions { Steps = steps },
+            Progress = progress,
+        });
+
+    /// <summary>Image + caption embedding → tokens, with all settings.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">Settings.</param>
+    public static TexTokenizeEstimator TexTokenize(this TransformsCatalog catalog, TexTokenizeOptions options) => new(catalog, options);
+
+    /// <summary>Tokens + caption embedding → image, with a trained model.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="model">The trained tokenizer/detokenizer pair.</param>
+    /// <param name="outputColumnName">Image column to write.</param>
+    /// <param name="tokensColumnName">Token column to read.</param>
+    /// <param name="textEmbeddingColumnName">Caption embedding column (ignored by a no-text model).</param>
+    /// <param name="textMaskColumnName">Caption mask column (ignored by a no-text model).</param>
+    public static DetokenizeEstimator Detokenize(this TransformsCatalog catalog, TexTokTrainedModel model,
+                                                 string outputColumnName = TexTokDefaults.ReconstructionColumn,
+                                                 string tokensColumnName = TexTokDefaults.TokensColumn,
+                                                 string textEmbeddingColumnName = TexTokDefaults.TextEmbeddingColumn,
+                                                 string textMaskColumnName = TexTokDefaults.TextMaskColumn)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return catalog.Detokenize(new DetokenizeOptions
+        {
+            Model = model, OutputColumnName = outputColumnName, TokensColumnName = tokensColumnName,
+            TextEmbeddingColumnName = textEmbeddingColumnName, TextMaskColumnName = textMaskColumnName,
+        });
+    }
+
+    /// <summary>Tokens + caption embedding → image, with the model that <paramref name="tokenizer"/> fits earlier in the same pipeline.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="tokenizer">The TexTokenize estimator of the same pipeline.</param>
+    /// <param name="outputColumnName">Image column to write.</param>
+    /// <param name="tokensColumnName">Token column to read.</param>
+    /// <param name="textEmbeddingColumnName">Caption embedding column.</param>
+    /// <param name="textMaskColumnName">Caption mask column.</param>
+    public static DetokenizeEstimator Detokenize(this TransformsCatalog catalog, TexTokenizeEstimator tokenizer,
+                                                 string outputColumnName = TexTokDefaults.ReconstructionColumn,
+                                                 string tokensColumnName = TexTokDefaults.TokensColumn,
+                                                 string textEmbeddingColumnName = TexTokDefaults.TextEmbeddingColumn,
+                                                 string textMaskColumnName = TexTokDefaults.TextMaskColumn)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        return catalog.Detokenize(new DetokenizeOptions
+        {
+            Tokenizer = tokenizer, OutputColumnName = outputColumnName, TokensColumnName = tokensColumnName,
+            TextEmbeddingColumnName = textEmbeddingColumnName, TextMaskColumnName = textMaskColumnName,
+        });
+    }
+
+    /// <summary>Tokens + caption embedding → image, with all settings.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">Settings.</param>
+    public static DetokenizeEstimator Detokenize(this TransformsCatalog catalog, DetokenizeOptions options) => new(catalog, options);
 }

@@ -1,0 +1,152 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using TexTok.ML.Torch.Tokenizer;
+using TexTok.ML.Torch.Training;
+
+namespace TexTok.ML;
+
+/// <summary>
+/// Image + caption embedding → N continuous tokens. <see cref="Fit"/> trains a TexTok tokenizer/detokenizer pair on
+/// its input (reading rows through cursors into a temporary on-disk sample cache) or wraps a trained
+/// <see cref="TexTokenizeOptions.Model"/>; the fitted transformer scores with ONNX Runtime through ML.NET's
+/// ApplyOnnxModel, the weights travelling inside the saved zip.
+/// </summary>
+public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
+{
+    internal const string Component = "TexTokenize";
+
+    private readonly TransformsCatalog _catalog;
+
+    internal TexTokenizeEstimator(TransformsCatalog catalog, TexTokenizeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(Component);
+        _catalog = catalog;
+        Options = options;
+    }
+
+    /// <summary>The settings.</summary>
+    public TexTokenizeOptions Options { get; }
+
+    /// <summary>The model of the last <see cref="Fit"/> (trained or wrapped); null before the first Fit.</summary>
+    public TexTokTrainedModel? FittedModel { get; private set; }
+
+    /// <summary>The training losses of the last Fit that trained (empty when it wrapped a model).</summary>
+    public IReadOnlyList<TexTokTrainingProgress> TrainingHistory { get; private set; } = [];
+
+    /// <summary>The image size the fitted (or to-be-trained) model works at.</summary>
+    internal int ImageSize => (Options.Model?.Config ?? FittedModel?.Config ?? Options.Network ?? DefaultNetwork).ImageSize;
+
+    internal bool UsesText => (Options.Model?.Config ?? FittedModel?.Config ?? Options.Network ?? DefaultNetwork).UseText;
+
+    /// <summary>The network trained when none is given: Tiny preset, 64 px, N = 32, d = 8.</summary>
+    public static TexTokConfig DefaultNetwork { get; } = TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize: 64, numTokens: 32);
+
+    /// <summary>Trains (or wraps) the model and builds the scoring chain.</summary>
+    /// <param name="input">Rows with the image column and, for text-conditioned models, the text columns.</param>
+    public TexTokenizeTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        TexTokSchema.Require(input.Schema, Component, Options.ImageColumnName, TexTokSchema.Expected.Image);
+        TexTokTrainedModel model;
+        if (Options.Model is { } given)
+        {
+            CheckText(input.Schema, given.Config);
+            model = given;
+            TrainingHistory = [];
+        }
+        else
+        {
+            var config = ResolveNetwork(input.Schema);
+            CheckText(input.Schema, config);
+            (model, TrainingHistory) = Train(input, config);
+        }
+
+        FittedModel = model;
+        var inner = BuildChain(_catalog, Options, model).Fit(input);
+        return new TexTokenizeTransformer(inner, model, Options.OutputColumnName);
+    }
+
+    /// <summary>The output schema: the input plus the token column (works before Fit).</summary>
+    /// <param name="inputSchema">The input schema shape.</param>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        TexTokSchema.Require(inputSchema, Component, Options.ImageColumnName, TexTokSchema.Expected.Image);
+        if (UsesText)
+        {
+            TexTokSchema.Require(inputSchema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(0));
+            TexTokSchema.Require(inputSchema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(0));
+        }
+
+        return TexTokSchema.With(inputSchema, TexTokSchema.FloatVector(Options.OutputColumnName));
+    }
+
+    internal static IEstimator<ITransformer> BuildChain(TransformsCatalog t, TexTokenizeOptions options, TexTokTrainedModel model)
+    {
+        var c = model.Config;
+        var inputs = new List<string> { TexTokColumns.EncoderImage };
+        IEstimator<ITransformer> chain = t.ResizeImages(TexTokColumns.ResizedImage, c.ImageSize, c.ImageSize, options.ImageColumnName, options.Resizing)
+            .Append(t.ExtractPixels(TexTokColumns.EncoderImage, TexTokColumns.ResizedImage,
+                ImagePixelExtractingEstimator.ColorBits.Rgb, ImagePixelExtractingEstimator.ColorsOrder.ARGB,
+                interleavePixelColors: false, offsetImage: 0f, scaleImage: 1f, outputAsFloatArray: true));
+        var temps = new List<string> { TexTokColumns.ResizedImage, TexTokColumns.EncoderImage, TexTokColumns.EncoderTokens };
+        if (c.UseText)
+        {
+            chain = chain.Append(t.CopyColumns(TexTokColumns.NetworkText, options.TextEmbeddingColumnName))
+                .Append(t.CopyColumns(TexTokColumns.NetworkMask, options.TextMaskColumnName));
+            inputs.Add(TexTokColumns.NetworkText);
+            inputs.Add(TexTokColumns.NetworkMask);
+            temps.Add(TexTokColumns.NetworkText);
+            temps.Add(TexTokColumns.NetworkMask);
+        }
+
+        return chain
+            .Append(t.ApplyOnnxModel([TexTokColumns.EncoderTokens], [.. inputs], new MemoryStream(model.PipelineEncoder(), writable: false),
+                options.GpuDeviceId, options.FallbackToCpu))
+            .Append(t.CopyColumns(options.OutputColumnName, TexTokColumns.EncoderTokens))
+            .Append(t.DropColumns([.. temps]));
+    }
+
+    private TexTokConfig ResolveNetwork(DataViewSchema schema)
+    {
+        var network = Options.Network ?? DefaultNetwork;
+        if (!network.UseText)
+        {
+            return network;
+        }
+
+        TexTokSchema.Require(schema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(0));
+        TexTokSchema.Require(schema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(0));
+        int textTokens = ((VectorDataViewType)schema[Options.TextMaskColumnName].Type).Size;
+        int embedding = ((VectorDataViewType)schema[Options.TextEmbeddingColumnName].Type).Size;
+        if (textTokens == 0 || embedding == 0 || embedding % textTokens != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"{Component}: the text columns need fixed sizes with the embedding a multiple of the mask " +
+                $"('{Options.TextEmbeddingColumnName}' has {embedding}, '{Options.TextMaskColumnName}' has {textTokens}).");
+        }
+
+        return network with { TextTokens = textTokens, TextDim = embedding / textTokens };
+    }
+
+    private void CheckText(DataViewSchema schema, TexTokConfig config)
+    {
+        if (config.UseText)
+        {
+            TexTokSchema.Require(schema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(config.TextTokens * config.TextDim));
+            TexTokSchema.Require(schema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(config.TextTokens));
+        }
+    }
+
+    private (TexTokTrainedModel, IReadOnlyList<TexTokTrainingProgress>) Train(IDataView input, TexTokConfig config)
+    {
+        var training = Options.Training ?? new TexTokTrainingOptions();
+        using var cache = DataViewSampleCache.Create(_catalog, input, config, Options, Component);
+        using var trainer = new TexTokTrainer(config, training);
+        var history = trainer.Train(cache, Options.Progress);
+        return (new TexTokTrainedModel(trainer.CreateEmaModel()), history);
+    }
+}
