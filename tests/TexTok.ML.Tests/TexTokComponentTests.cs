@@ -106,6 +106,39 @@ public sealed class TexTokComponentTests
         CollectionAssert.AreEqual(expected, actual, "outputs of the fresh process");
     }
 
+    [TestMethod]
+    public void BatchScorerReadFromASavedPipelineMatchesThePipeline()
+    {
+        var ml = new MLContext(seed: 1);
+        using var model = ComponentTestData.Model();
+        var data = ComponentTestData.Shapes(ml, 6);
+        var fitted = Pipeline(ml, model).Fit(data);
+        string zip = TempPath("batch.zip");
+        ml.Model.Save(fitted, data.Schema, zip);
+        var prepared = ml.Transforms.ResizeImages("Small", 16, 16, "Image")
+            .Append(ml.Transforms.ExtractPixels("Pixels", "Small"))
+            .Fit(data).Transform(data);
+        prepared = fitted.Transform(prepared);
+        float[] Flat(string column) => ComponentTestData.Column(prepared, column).SelectMany(x => x).ToArray();
+        float[] pixels = Flat("Pixels"), text = Flat("TextEmbedding"), mask = Flat("TextMask");
+
+        using var scorer = TexTokBatchScorer.FromPipelineZip(zip);
+        Assert.IsTrue(scorer.CanEncode && scorer.CanDecode);
+        Assert.AreEqual(model.Config, scorer.Config);
+        var tokens = scorer.Encode(pixels, text, mask, 6);
+        var images = scorer.Decode(tokens, text, mask, 6);
+        double tokenError = Flat("Tokens").Zip(tokens).Max(p => Math.Abs(p.First - p.Second));
+        double pixelError = Flat("ReconstructionPixels").Zip(images).Max(p => Math.Abs(p.First - p.Second));
+        TestContext.WriteLine($"max |batched - pipeline|: tokens {tokenError:E2}, pixels {pixelError:E2}");
+        Assert.IsTrue(tokenError < 1e-5 && pixelError < 1e-3, $"tokens {tokenError}, pixels {pixelError}");
+
+        tokens[3] = float.PositiveInfinity;
+        var error = Assert.ThrowsExactly<ArgumentException>(() => scorer.Decode(tokens, text, mask, 6));
+        StringAssert.Contains(error.Message, "Token vector 0 holds");
+        StringAssert.Contains(error.Message, "at position 3");
+        Assert.ThrowsExactly<ArgumentException>(() => scorer.Encode(pixels, text, mask, 5));
+    }
+
     private static string LoaderPath()
     {
         string here = AppContext.BaseDirectory; // tests/TexTok.ML.Tests/bin/<Configuration>/<tfm>/
