@@ -7,6 +7,7 @@ internal static class BenchmarkCommandLine
     {
         ["tokenizer"] = TokenizerSuite.Run,
         ["inference"] = InferenceSuite.Run,
+        ["pipeline"] = PipelineSuite.Run,
     };
 
     public static int Run(string[] args)
