@@ -302,6 +302,35 @@ public sealed class TexTokComponentTests
         StringAssert.Contains(root.Message, "Detokenize: the token vector holds NaN at position 5");
     }
 
+    [TestMethod]
+    public void UndecodableImageFilesFailTheRowNamingTheFile()
+    {
+        var ml = new MLContext(seed: 1);
+        using var model = ComponentTestData.Model(useText: false);
+        string folder = Directory.CreateDirectory(TempPath("images")).FullName;
+        ImagePixels.SavePng(CaptionedShapes.Render(null, DataSplit.Test, 0).Image, Path.Combine(folder, "good.png"));
+        File.WriteAllBytes(Path.Combine(folder, "broken.png"), [1, 2, 3, 4, 5]);
+        string captions = Path.Combine(folder, "captions.tsv");
+        File.WriteAllLines(captions, ["good.png\ta shape", "broken.png\tanother shape"]);
+
+        // ML.NET's LoadImages fails such a row without naming the file; CaptionedImageFolder names file and line.
+        var rows = CaptionedImageFolder.Load(ml, captions);
+        var scored = ml.Transforms.TexTokenize(model).Fit(rows).Transform(rows);
+        var error = Assert.Throws<Exception>(() => ComponentTestData.Column(scored, "Tokens"));
+        var messages = string.Join(" | ", Chain(error).Select(e => e.Message));
+        TestContext.WriteLine(messages);
+        StringAssert.Contains(messages, "captions.tsv, line 2: the image");
+        StringAssert.Contains(messages, "broken.png' cannot be decoded");
+    }
+
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            yield return x;
+        }
+    }
+
     private static SchemaDefinition SchemaFor(TexTokTrainedModel model)
     {
         var schema = SchemaDefinition.Create(typeof(TokensWithText));
