@@ -323,6 +323,58 @@ public sealed class TexTokComponentTests
         StringAssert.Contains(messages, "broken.png' cannot be decoded");
     }
 
+    [TestMethod]
+    public void AZipFromAnotherVersionFailsNamingTheContract()
+    {
+        var ml = new MLContext(seed: 1);
+        using var model = ComponentTestData.Model();
+        var data = ComponentTestData.Shapes(ml, 2);
+        string zip = TempPath("version.zip");
+        ml.Model.Save(Pipeline(ml, model).Fit(data), data.Schema, zip);
+
+        // Pretend a later library changed the token check: its contract name in the zip is one this build lacks.
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            // ML.NET's model files store their strings as UTF-16.
+            var old = System.Text.Encoding.Unicode.GetBytes(TokenCheckMapping.ContractName);
+            var renamed = System.Text.Encoding.Unicode.GetBytes(TokenCheckMapping.ContractName.Replace(".v1", ".v9", StringComparison.Ordinal));
+            int patched = 0;
+            foreach (var entry in archive.Entries.Where(e => e.Name == "Model.key").ToList())
+            {
+                byte[] bytes;
+                using (var stream = entry.Open())
+                using (var copy = new MemoryStream())
+                {
+                    stream.CopyTo(copy);
+                    bytes = copy.ToArray();
+                }
+
+                int at = bytes.AsSpan().IndexOf(old);
+                if (at < 0)
+                {
+                    continue;
+                }
+
+                renamed.CopyTo(bytes, at);
+                using var write = entry.Open();
+                write.SetLength(0);
+                write.Write(bytes);
+                patched++;
+            }
+
+            Assert.AreEqual(1, patched, "one saved token check");
+        }
+
+        // Plain Model.Load buries the cause under several "Error during class instantiation" layers.
+        var error = Assert.Throws<Exception>(() => new MLContext().Model.Load(zip, out _));
+        StringAssert.Contains(string.Join(" | ", Chain(error).Select(e => e.Message)), "TexTok.Detokenize.TokenCheck.v9");
+
+        var clear = Assert.ThrowsExactly<InvalidDataException>(() => new MLContext().Model.LoadTexTokPipeline(zip, out _));
+        TestContext.WriteLine(clear.Message);
+        StringAssert.Contains(clear.Message, $"'{zip}' needs the component 'TexTok.Detokenize.TokenCheck.v9', which TexTok.ML");
+        Assert.ThrowsExactly<FileNotFoundException>(() => new MLContext().Model.LoadTexTokPipeline(zip + ".missing", out _));
+    }
+
     private static IEnumerable<Exception> Chain(Exception e)
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
