@@ -53,13 +53,7 @@ public static class T5OnnxExport
     {
         ArgumentNullException.ThrowIfNull(model);
         var config = model.Config;
-        long weightBytes = config.EncoderParameterCount() * sizeof(float);
-        if (weightBytes > MaxWeightBytes)
-        {
-            throw new NotSupportedException(
-                $"The encoder's float32 weights take {weightBytes / 1e9:F2} GB; one ONNX file holds at most 2 GB. " +
-                "Export encoders up to T5-large size, or score an ONNX export with external weight files made by another tool.");
-        }
+        EnsureFitsOneFile(config);
 
         string version = typeof(T5OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
                          ?? typeof(T5OnnxExport).Assembly.GetName().Version?.ToString() ?? "0.0.0";
@@ -79,5 +73,17 @@ public static class T5OnnxExport
 
         g.AddOutput(hidden, LastHiddenStateName, OnnxElementType.Float, OnnxGraphBuilder.Batch, OnnxGraphBuilder.Sequence, config.DModel);
         return g.ToBytes();
+    }
+
+    /// <summary>Throws <see cref="NotSupportedException"/> when the float32 weights of <paramref name="config"/> exceed one ONNX file.</summary>
+    internal static void EnsureFitsOneFile(T5Config config)
+    {
+        long weightBytes = config.EncoderParameterCount() * sizeof(float);
+        if (weightBytes > MaxWeightBytes)
+        {
+            throw new NotSupportedException(
+                $"The encoder's float32 weights take {weightBytes / 1e9:F2} GB; one ONNX file holds at most 2 GB. " +
+                "Export encoders up to T5-large size, or score an ONNX export with external weight files made by another tool.");
+        }
     }
 }
