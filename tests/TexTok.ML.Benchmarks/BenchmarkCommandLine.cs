@@ -7,6 +7,7 @@ internal static class BenchmarkCommandLine
     {
         ["tokenizer"] = TokenizerSuite.Run,
         ["inference"] = InferenceSuite.Run,
+        ["t5"] = T5Suite.Run,
     };
 
     public static int Run(string[] args)
