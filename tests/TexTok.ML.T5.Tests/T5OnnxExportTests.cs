@@ -19,7 +19,7 @@ public sealed class T5OnnxExportTests
 
     /// <summary>
     /// Batch 1 and 3 at two sequence lengths, the longer one (16) beyond relative_attention_max_distance (12) so the
-    /// clamped position table is exercised; rows of batch 3 have 0, 4 and 9 padded positions.
+    /// clamped position table is exercised, and single-token sequences; rows of batch 3 have 0, 4 and 9 padded positions.
     /// </summary>
     [TestMethod]
     [DataRow("gated-gelu", 1, 7)]
@@ -27,6 +27,7 @@ public sealed class T5OnnxExportTests
     [DataRow("gated-gelu", 1, 16)]
     [DataRow("gated-gelu", 3, 16)]
     [DataRow("relu", 3, 16)]
+    [DataRow("gated-gelu", 2, 1)]
     public void OnnxMatchesTorchSharp(string feedForward, int batch, int length)
     {
         var config = TinyT5.Config with { FeedForwardProj = feedForward };
