@@ -9,7 +9,8 @@ namespace TexTok.ML.Benchmarks;
 /// <summary>
 /// CPU cost per caption of the T5 v1.1 encoder at Nt = 32 through TorchSharp eager mode and through ONNX Runtime (the
 /// library's own export), on random-weight encoders of T5 v1.1 shapes built in memory (nothing is downloaded), plus
-/// the FLOP count per caption of T5-XL and T5-XXL and their time extrapolated from the measured rate.
+/// the FLOP count per caption of T5-XL and T5-XXL and their time extrapolated from the best rate ONNX Runtime reached
+/// on the largest exported shape (small matrices that stay in cache run faster than XL's would).
 /// </summary>
 internal static class T5Suite
 {
@@ -43,6 +44,7 @@ internal static class T5Suite
             ? new[] { ("small", true, new[] { 1, 8 }) }
             : new[] { ("small", true, new[] { 1, 16 }), ("base", true, new[] { 1, 16 }), ("large", true, new[] { 1, 16 }), ("xl", false, new[] { 1, 8 }) };
         double bestRate = 0;
+        string rateModel = "";
         foreach (var (name, withOnnx, batches) in plan)
         {
             var config = Shapes.Single(s => s.Name == name).Config;
@@ -56,6 +58,7 @@ internal static class T5Suite
                 p.requires_grad = false;
             }
 
+            double modelOnnxRate = 0;
             OnnxScoringSession? session = null;
             if (withOnnx)
             {
@@ -86,7 +89,10 @@ internal static class T5Suite
                     {
                         double msPerCaption = seconds * 1e3 / batch;
                         double rate = gflop * batch / seconds;
-                        bestRate = Math.Max(bestRate, rate);
+                        if (runtime == "onnx")
+                        {
+                            modelOnnxRate = Math.Max(modelOnnxRate, rate);
+                        }
                         Console.WriteLine($"  {runtime,-10} batch {batch,2}: {msPerCaption,9:F1} ms per caption, {rate:F1} GFLOP/s ({100 * rate / peak:F0}% of peak)");
                         report.AddRow(new Dictionary<string, object>
                         {
@@ -107,6 +113,11 @@ internal static class T5Suite
             {
                 session?.Dispose();
             }
+
+            if (modelOnnxRate > 0)
+            {
+                (bestRate, rateModel) = (modelOnnxRate, name);
+            }
         }
 
         var estimates = new List<Dictionary<string, object>>();
@@ -119,12 +130,13 @@ internal static class T5Suite
                 ["nt"] = Nt,
                 ["params_non_embedding"] = NonEmbeddingParameters(config),
                 ["gflop_per_caption"] = Math.Round(gflop, 2),
-                ["seconds_per_caption_at_best_measured_rate"] = Math.Round(gflop / bestRate, 3),
+                ["seconds_per_caption_at_extrapolation_rate"] = Math.Round(gflop / bestRate, 3),
             });
-            Console.WriteLine($"T5 v1.1 {name}: {gflop:F1} GFLOP per caption at Nt = {Nt}; ≈ {gflop / bestRate:F2} s per caption at the best measured {bestRate:F1} GFLOP/s");
+            Console.WriteLine($"T5 v1.1 {name}: {gflop:F1} GFLOP per caption at Nt = {Nt}; ≈ {gflop / bestRate:F2} s per caption at {bestRate:F1} GFLOP/s (ONNX Runtime's best on {rateModel})");
         }
 
-        report.Set("best_measured_gflops_per_s", Math.Round(bestRate, 2));
+        report.Set("extrapolation_gflops_per_s", Math.Round(bestRate, 2));
+        report.Set("extrapolation_model", rateModel);
         report.Set("estimates", estimates);
         string table = report.MarkdownTable([("model", "model", ""), ("runtime", "runtime", ""), ("batch", "batch", ""), ("ms_per_caption", "ms per caption", "F1"),
             ("gflop_per_caption", "GFLOP per caption", "F2"), ("gflops_per_s", "GFLOP/s", "F1"), ("peak_ratio", "of peak", "P0")]);
