@@ -1,34 +1,20 @@
 namespace TexTok.ML.Onnx;
 
 /// <summary>A dense float tensor in row-major order, as passed to and returned from <see cref="OnnxScoringSession.Run(IReadOnlyDictionary{string, OnnxFloatTensor})"/>.</summary>
-public sealed class OnnxFloatTensor
+public sealed class OnnxFloatTensor : OnnxTensor
 {
     /// <summary>Wraps <paramref name="data"/> (not copied) with its <paramref name="shape"/>.</summary>
     /// <param name="data">Values in row-major order.</param>
     /// <param name="shape">Dimensions; their product must equal the number of values.</param>
     public OnnxFloatTensor(float[] data, params long[] shape)
+        : base((data ?? throw new ArgumentNullException(nameof(data))).LongLength, shape)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(shape);
-        long count = 1;
-        foreach (var d in shape)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(d, nameof(shape));
-            count *= d;
-        }
-
-        if (count != data.Length)
-        {
-            throw new ArgumentException($"Shape [{string.Join(", ", shape)}] holds {count} values but {data.Length} were given.", nameof(data));
-        }
-
         Data = data;
-        Shape = shape;
     }
 
     /// <summary>Values in row-major order.</summary>
     public float[] Data { get; }
 
-    /// <summary>Dimensions.</summary>
-    public IReadOnlyList<long> Shape { get; }
+    /// <inheritdoc/>
+    public override OnnxElementType ElementType => OnnxElementType.Float;
 }

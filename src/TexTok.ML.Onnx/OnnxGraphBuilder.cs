@@ -1,13 +1,14 @@
 namespace TexTok.ML.Onnx;
 
 /// <summary>
-/// Builds an ONNX model (opset 17, IR version 8, float tensors) node by node and writes it as protobuf bytes.
+/// Builds an ONNX model (opset 17, IR version 8) node by node and writes it as protobuf bytes.
 /// </summary>
 /// <remarks>
 /// Every value has a unique name: initializers and node outputs get a numeric suffix when a requested name is
-/// taken. Inputs and outputs take their shapes as dimension lists in which <see cref="Batch"/> stands for the dynamic
-/// batch dimension, named <see cref="BatchDimensionName"/> in the model. Node inputs are checked to name a value that
-/// exists already, so a graph that builds is topologically sorted.
+/// taken. Inputs and outputs are float unless an <see cref="OnnxElementType"/> is given (float or int64) and take
+/// their shapes as dimension lists in which <see cref="Batch"/> and <see cref="Sequence"/> stand for dynamic
+/// dimensions, named <see cref="BatchDimensionName"/> and <see cref="SequenceDimensionName"/> in the model. Node inputs
+/// are checked to name a value that exists already, so a graph that builds is topologically sorted.
 /// </remarks>
 public sealed class OnnxGraphBuilder
 {
@@ -16,6 +17,12 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>The symbolic name of the batch dimension in the written model.</summary>
     public const string BatchDimensionName = "batch";
+
+    /// <summary>Placeholder for a dynamic sequence-length dimension in input and output shapes.</summary>
+    public const long Sequence = -2;
+
+    /// <summary>The symbolic name of the sequence dimension in the written model.</summary>
+    public const string SequenceDimensionName = "sequence";
 
     /// <summary>The default-domain opset version the model imports.</summary>
     public const int OpsetVersion = 17;
@@ -60,26 +67,42 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>Adds a float graph input.</summary>
     /// <param name="name">Input name; must be unused.</param>
-    /// <param name="shape">Dimensions, <see cref="Batch"/> for the dynamic batch dimension.</param>
+    /// <param name="shape">Dimensions, <see cref="Batch"/> or <see cref="Sequence"/> for a dynamic dimension.</param>
     /// <returns>The input's value name.</returns>
-    public string AddInput(string name, params long[] shape)
+    public string AddInput(string name, params long[] shape) => AddInput(name, OnnxElementType.Float, shape);
+
+    /// <summary>Adds a graph input of the given element type.</summary>
+    /// <param name="name">Input name; must be unused.</param>
+    /// <param name="elementType"><see cref="OnnxElementType.Float"/> or <see cref="OnnxElementType.Int64"/>.</param>
+    /// <param name="shape">Dimensions, <see cref="Batch"/> or <see cref="Sequence"/> for a dynamic dimension.</param>
+    /// <returns>The input's value name.</returns>
+    public string AddInput(string name, OnnxElementType elementType, params long[] shape)
     {
+        var info = ValueInfo(name, elementType, shape);
         if (!_values.Add(name))
         {
             throw new ArgumentException($"The value name '{name}' is already used.", nameof(name));
         }
 
-        _inputs.Add(ValueInfo(name, shape));
+        _inputs.Add(info);
         return name;
     }
 
     /// <summary>Declares <paramref name="value"/> as the float graph output <paramref name="name"/>.</summary>
     /// <param name="value">An existing value.</param>
     /// <param name="name">Output name (an Identity node renames the value when it differs).</param>
-    /// <param name="shape">Dimensions, <see cref="Batch"/> for the dynamic batch dimension.</param>
-    public void AddOutput(string value, string name, params long[] shape)
+    /// <param name="shape">Dimensions, <see cref="Batch"/> or <see cref="Sequence"/> for a dynamic dimension.</param>
+    public void AddOutput(string value, string name, params long[] shape) => AddOutput(value, name, OnnxElementType.Float, shape);
+
+    /// <summary>Declares <paramref name="value"/> as the graph output <paramref name="name"/> of the given element type.</summary>
+    /// <param name="value">An existing value.</param>
+    /// <param name="name">Output name (an Identity node renames the value when it differs).</param>
+    /// <param name="elementType"><see cref="OnnxElementType.Float"/> or <see cref="OnnxElementType.Int64"/>.</param>
+    /// <param name="shape">Dimensions, <see cref="Batch"/> or <see cref="Sequence"/> for a dynamic dimension.</param>
+    public void AddOutput(string value, string name, OnnxElementType elementType, params long[] shape)
     {
         RequireValue(value);
+        var info = ValueInfo(name, elementType, shape);
         if (!_outputNames.Add(name))
         {
             throw new ArgumentException($"The output '{name}' is already declared.", nameof(name));
@@ -96,7 +119,7 @@ public sealed class OnnxGraphBuilder
             _nodes.Add(EncodeNode(UniqueNodeName(name + ".identity"), "Identity", [value], [name], []));
         }
 
-        _outputs.Add(ValueInfo(name, shape));
+        _outputs.Add(info);
     }
 
     /// <summary>Adds a float initializer (a constant tensor).</summary>
@@ -267,8 +290,13 @@ public sealed class OnnxGraphBuilder
         return w;
     }
 
-    private static ProtoWriter ValueInfo(string name, IReadOnlyList<long> shape)
+    private static ProtoWriter ValueInfo(string name, OnnxElementType elementType, IReadOnlyList<long> shape)
     {
+        if (elementType is not (OnnxElementType.Float or OnnxElementType.Int64))
+        {
+            throw new ArgumentOutOfRangeException(nameof(elementType), elementType, $"Graph input or output '{name}' must be Float or Int64.");
+        }
+
         var dims = new ProtoWriter();
         foreach (var d in shape)
         {
@@ -277,20 +305,24 @@ public sealed class OnnxGraphBuilder
             {
                 dim.WriteString(OnnxFields.DimParam, BatchDimensionName);
             }
+            else if (d == Sequence)
+            {
+                dim.WriteString(OnnxFields.DimParam, SequenceDimensionName);
+            }
             else if (d >= 0)
             {
                 dim.WriteInt64(OnnxFields.DimValue, d);
             }
             else
             {
-                throw new ArgumentOutOfRangeException(nameof(shape), d, $"Dimension of '{name}' must be non-negative or Batch.");
+                throw new ArgumentOutOfRangeException(nameof(shape), d, $"Dimension of '{name}' must be non-negative, Batch or Sequence.");
             }
 
             dims.WriteMessage(OnnxFields.ShapeDim, dim);
         }
 
         var tensorType = new ProtoWriter();
-        tensorType.WriteInt64(OnnxFields.TensorTypeElemType, OnnxFields.DataTypeFloat);
+        tensorType.WriteInt64(OnnxFields.TensorTypeElemType, (int)elementType);
         tensorType.WriteMessage(OnnxFields.TensorTypeShape, dims);
         var type = new ProtoWriter();
         type.WriteMessage(OnnxFields.TypeTensorType, tensorType);

@@ -21,6 +21,12 @@ public sealed record OnnxScoringOptions
     /// </summary>
     public bool FallbackToCpu { get; init; }
 
+    /// <summary>
+    /// Whether the model must carry the TexTok export metadata (<see cref="OnnxScoringSession.FormatKey"/>); false
+    /// accepts ONNX models written by other tools (their inputs and outputs are then checked by the caller).
+    /// </summary>
+    public bool RequireTexTokMetadata { get; init; } = true;
+
     /// <summary>Receives informational messages (such as a fallback to the CPU); null discards them.</summary>
     public Action<string>? Log { get; init; }
 

@@ -1,13 +1,15 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace TexTok.ML.Onnx;
 
 /// <summary>
-/// Scores a TexTok ONNX model with ONNX Runtime: batched float inputs in, named float outputs out.
+/// Scores a TexTok ONNX model with ONNX Runtime: batched float (or int64) inputs in, named float outputs out.
 /// </summary>
 /// <remarks>
 /// The model must carry the <see cref="FormatKey"/> metadata property written by the TexTok exporter; a file that is
 /// not ONNX, is truncated, or is ONNX from elsewhere is rejected with <see cref="InvalidDataException"/> naming it.
+/// <see cref="OnnxScoringOptions.RequireTexTokMetadata"/> = false accepts ONNX models exported by other tools.
 /// <see cref="Run(IReadOnlyDictionary{string, OnnxFloatTensor})"/> may be called from several threads at once (ONNX Runtime sessions are thread-safe for running).
 /// </remarks>
 public sealed class OnnxScoringSession : IDisposable
@@ -28,13 +30,17 @@ public sealed class OnnxScoringSession : IDisposable
     public const string Format = "textok-onnx/1";
 
     private readonly InferenceSession _session;
+    private readonly string[] _floatOutputs;
     private int _disposed;
 
     /// <summary>Loads the model file at <paramref name="path"/>.</summary>
-    /// <param name="path">An ONNX file written by the TexTok exporter.</param>
+    /// <param name="path">
+    /// An ONNX file written by the TexTok exporter (or any ONNX file when <see cref="OnnxScoringOptions.RequireTexTokMetadata"/>
+    /// is false). ONNX Runtime opens the file itself, so weights stored as external data next to it are found.
+    /// </param>
     /// <param name="options">Session options; CPU with automatic threading when null.</param>
     public OnnxScoringSession(string path, OnnxScoringOptions? options = null)
-        : this(ReadModel(path), path, options)
+        : this(null, CheckPath(path), path, options)
     {
     }
 
@@ -43,38 +49,45 @@ public sealed class OnnxScoringSession : IDisposable
     /// <param name="options">Session options; CPU with automatic threading when null.</param>
     /// <param name="sourceName">Name used in error messages (e.g. the file or column the bytes came from).</param>
     public OnnxScoringSession(byte[] model, OnnxScoringOptions? options = null, string sourceName = "ONNX model bytes")
-        : this(model ?? throw new ArgumentNullException(nameof(model)), sourceName, options)
+        : this(model ?? throw new ArgumentNullException(nameof(model)), null, sourceName, options)
     {
     }
 
-    private OnnxScoringSession(byte[] model, string source, OnnxScoringOptions? options)
+    private OnnxScoringSession(byte[]? model, string? path, string source, OnnxScoringOptions? options)
     {
         options ??= new OnnxScoringOptions();
         options.Validate();
         Source = source;
-        if (model.Length == 0)
+        if (model is { Length: 0 })
         {
             throw new InvalidDataException($"'{source}' is empty, not an ONNX model.");
         }
 
-        _session = CreateSession(model, source, options, out var provider);
+        _session = CreateSession(model, path, source, options, out var provider);
         try
         {
             ExecutionProvider = provider;
             Metadata = new Dictionary<string, string>(_session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal);
-            if (!Metadata.TryGetValue(FormatKey, out var format) || !format.StartsWith("textok-onnx/", StringComparison.Ordinal))
+            if (options.RequireTexTokMetadata)
             {
-                throw new InvalidDataException($"'{source}' is an ONNX model but not a TexTok export (metadata '{FormatKey}' is missing).");
-            }
+                if (!Metadata.TryGetValue(FormatKey, out var format) || !format.StartsWith("textok-onnx/", StringComparison.Ordinal))
+                {
+                    throw new InvalidDataException($"'{source}' is an ONNX model but not a TexTok export (metadata '{FormatKey}' is missing).");
+                }
 
-            if (format != Format)
-            {
-                throw new InvalidDataException($"'{source}' has TexTok export format '{format}'; this library reads '{Format}'.");
+                if (format != Format)
+                {
+                    throw new InvalidDataException($"'{source}' has TexTok export format '{format}'; this library reads '{Format}'.");
+                }
             }
 
             InputNames = [.. _session.InputMetadata.Keys];
             OutputNames = [.. _session.OutputMetadata.Keys];
             InputShapes = _session.InputMetadata.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<int>)kv.Value.Dimensions.ToArray(), StringComparer.Ordinal);
+            OutputShapes = _session.OutputMetadata.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<int>)kv.Value.Dimensions.ToArray(), StringComparer.Ordinal);
+            InputElementTypes = _session.InputMetadata.ToDictionary(kv => kv.Key, kv => ElementTypeOf(kv.Value), StringComparer.Ordinal);
+            OutputElementTypes = _session.OutputMetadata.ToDictionary(kv => kv.Key, kv => ElementTypeOf(kv.Value), StringComparer.Ordinal);
+            _floatOutputs = [.. OutputNames.Where(n => OutputElementTypes[n] == OnnxElementType.Float)];
         }
         catch
         {
@@ -101,13 +114,31 @@ public sealed class OnnxScoringSession : IDisposable
     /// <summary>Output names in model order.</summary>
     public IReadOnlyList<string> OutputNames { get; }
 
-    /// <summary>Declared input shapes; -1 marks a dynamic dimension (the batch).</summary>
+    /// <summary>Declared input shapes; -1 marks a dynamic dimension (the batch, or a sequence length).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<int>> InputShapes { get; }
 
-    /// <summary>Runs the model on a batch.</summary>
+    /// <summary>Declared output shapes; -1 marks a dynamic dimension.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<int>> OutputShapes { get; }
+
+    /// <summary>Declared element type of each input.</summary>
+    public IReadOnlyDictionary<string, OnnxElementType> InputElementTypes { get; }
+
+    /// <summary>Declared element type of each output; <see cref="Run(IReadOnlyDictionary{string, OnnxTensor})"/> returns the float ones.</summary>
+    public IReadOnlyDictionary<string, OnnxElementType> OutputElementTypes { get; }
+
+    /// <summary>Runs the model on a batch of float inputs.</summary>
     /// <param name="inputs">One tensor per model input, by name.</param>
-    /// <returns>Every model output, by name.</returns>
+    /// <returns>Every float model output, by name.</returns>
     public IReadOnlyDictionary<string, OnnxFloatTensor> Run(IReadOnlyDictionary<string, OnnxFloatTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Run(inputs.ToDictionary(kv => kv.Key, kv => (OnnxTensor)kv.Value, StringComparer.Ordinal));
+    }
+
+    /// <summary>Runs the model on a batch whose inputs may be float or int64 (token ids, masks).</summary>
+    /// <param name="inputs">One tensor per model input, by name, of the input's declared element type.</param>
+    /// <returns>Every float model output, by name (outputs of other element types are not fetched).</returns>
+    public IReadOnlyDictionary<string, OnnxFloatTensor> Run(IReadOnlyDictionary<string, OnnxTensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -123,8 +154,18 @@ public sealed class OnnxScoringSession : IDisposable
                 }
 
                 CheckShape(name, tensor);
+                if (tensor.ElementType != InputElementTypes[name])
+                {
+                    throw new ArgumentException($"Input '{name}' of '{Source}' holds {InputElementTypes[name]} values; got {tensor.ElementType}.", nameof(inputs));
+                }
+
                 names.Add(name);
-                values.Add(OrtValue.CreateTensorValueFromMemory(tensor.Data, [.. tensor.Shape]));
+                values.Add(tensor switch
+                {
+                    OnnxFloatTensor f => OrtValue.CreateTensorValueFromMemory(f.Data, [.. f.Shape]),
+                    OnnxInt64Tensor l => OrtValue.CreateTensorValueFromMemory(l.Data, [.. l.Shape]),
+                    _ => throw new ArgumentException($"Input '{name}' of '{Source}' has an unsupported tensor type {tensor.GetType().Name}.", nameof(inputs)),
+                });
             }
 
             foreach (var name in inputs.Keys)
@@ -138,13 +179,13 @@ public sealed class OnnxScoringSession : IDisposable
             CheckBatch(inputs);
 
             using var runOptions = new RunOptions();
-            using var results = _session.Run(runOptions, names, values, OutputNames);
+            using var results = _session.Run(runOptions, names, values, _floatOutputs);
             var outputs = new Dictionary<string, OnnxFloatTensor>(StringComparer.Ordinal);
             int i = 0;
             foreach (var result in results)
             {
                 var shape = result.GetTensorTypeAndShape().Shape;
-                outputs[OutputNames[i++]] = new OnnxFloatTensor(result.GetTensorDataAsSpan<float>().ToArray(), shape);
+                outputs[_floatOutputs[i++]] = new OnnxFloatTensor(result.GetTensorDataAsSpan<float>().ToArray(), shape);
             }
 
             return outputs;
@@ -173,7 +214,7 @@ public sealed class OnnxScoringSession : IDisposable
         }
     }
 
-    private static byte[] ReadModel(string path)
+    private static string CheckPath(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -181,10 +222,33 @@ public sealed class OnnxScoringSession : IDisposable
             throw new FileNotFoundException($"ONNX model file '{path}' does not exist.", path);
         }
 
-        return File.ReadAllBytes(path);
+        if (new FileInfo(path).Length == 0)
+        {
+            throw new InvalidDataException($"'{path}' is empty, not an ONNX model.");
+        }
+
+        return path;
     }
 
-    private static InferenceSession CreateSession(byte[] model, string source, OnnxScoringOptions options, out OnnxExecutionProvider provider)
+    private static OnnxElementType ElementTypeOf(NodeMetadata metadata)
+    {
+        if (!metadata.IsTensor)
+        {
+            return OnnxElementType.Other;
+        }
+
+        return metadata.ElementDataType switch
+        {
+            TensorElementType.Float => OnnxElementType.Float,
+            TensorElementType.Int32 => OnnxElementType.Int32,
+            TensorElementType.Int64 => OnnxElementType.Int64,
+            TensorElementType.Float16 => OnnxElementType.Float16,
+            TensorElementType.Double => OnnxElementType.Double,
+            _ => OnnxElementType.Other,
+        };
+    }
+
+    private static InferenceSession CreateSession(byte[]? model, string? path, string source, OnnxScoringOptions options, out OnnxExecutionProvider provider)
     {
         provider = options.ExecutionProvider;
         if (options.ExecutionProvider == OnnxExecutionProvider.Cuda)
@@ -193,7 +257,7 @@ public sealed class OnnxScoringSession : IDisposable
             try
             {
                 cudaOptions.AppendExecutionProvider_CUDA(options.GpuDeviceId);
-                return Open(model, source, cudaOptions, cuda: true);
+                return Open(model, path, source, cudaOptions, cuda: true);
             }
             catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException or DllNotFoundException)
             {
@@ -215,7 +279,7 @@ public sealed class OnnxScoringSession : IDisposable
         }
 
         using var cpuOptions = BaseOptions(options);
-        return Open(model, source, cpuOptions, cuda: false);
+        return Open(model, path, source, cpuOptions, cuda: false);
     }
 
     private static SessionOptions BaseOptions(OnnxScoringOptions options)
@@ -235,11 +299,11 @@ public sealed class OnnxScoringSession : IDisposable
         return s;
     }
 
-    private static InferenceSession Open(byte[] model, string source, SessionOptions options, bool cuda)
+    private static InferenceSession Open(byte[]? model, string? path, string source, SessionOptions options, bool cuda)
     {
         try
         {
-            return new InferenceSession(model, options);
+            return model is not null ? new InferenceSession(model, options) : new InferenceSession(path!, options);
         }
         catch (OnnxRuntimeException e) when (!(cuda && IsProviderFailure(e)))
         {
@@ -250,7 +314,7 @@ public sealed class OnnxScoringSession : IDisposable
     private static bool IsProviderFailure(OnnxRuntimeException e) =>
         e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("provider", StringComparison.OrdinalIgnoreCase);
 
-    private void CheckBatch(IReadOnlyDictionary<string, OnnxFloatTensor> inputs)
+    private void CheckBatch(IReadOnlyDictionary<string, OnnxTensor> inputs)
     {
         string? first = null;
         long batch = 0;
@@ -273,7 +337,7 @@ public sealed class OnnxScoringSession : IDisposable
         }
     }
 
-    private void CheckShape(string name, OnnxFloatTensor tensor)
+    private void CheckShape(string name, OnnxTensor tensor)
     {
         var expected = InputShapes[name];
         bool ok = expected.Count == tensor.Shape.Count;
@@ -284,7 +348,7 @@ public sealed class OnnxScoringSession : IDisposable
 
         if (!ok)
         {
-            string want = string.Join(", ", expected.Select(x => x < 0 ? "batch" : x.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            string want = string.Join(", ", expected.Select((x, d) => x >= 0 ? x.ToString(System.Globalization.CultureInfo.InvariantCulture) : d == 0 ? "batch" : "any"));
             throw new ArgumentException($"Input '{name}' of '{Source}' must be [{want}]; got [{string.Join(", ", tensor.Shape)}].", nameof(tensor));
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace TexTok.ML.Onnx;
 
@@ -7,8 +8,9 @@ internal static class OnnxTensorEncoding
 {
     public static ProtoWriter Float(string name, ReadOnlySpan<float> data, IReadOnlyList<long> dims)
     {
-        var raw = new byte[data.Length * sizeof(float)];
-        for (int i = 0; i < data.Length; i++)
+        // On little-endian machines the floats are already in raw_data's byte order: one block copy (large weights).
+        var raw = BitConverter.IsLittleEndian ? MemoryMarshal.AsBytes(data).ToArray() : new byte[data.Length * sizeof(float)];
+        for (int i = 0; !BitConverter.IsLittleEndian && i < data.Length; i++)
         {
             BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), data[i]);
         }

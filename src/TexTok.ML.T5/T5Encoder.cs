@@ -19,7 +19,7 @@ namespace TexTok.ML.T5;
 /// additive bias, a gated-GELU feed-forward (tanh-approximate GELU), and no biases anywhere. New instances hold
 /// placeholder weights: load real ones with <see cref="T5WeightLoader"/>.
 /// </remarks>
-public sealed class T5Encoder : nn.Module<Tensor, Tensor, Tensor>
+public sealed partial class T5Encoder : nn.Module<Tensor, Tensor, Tensor>
 {
     [ComponentName(Name = "shared")]
     private readonly Embedding _shared;

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace TexTok.ML.T5;
 
 /// <summary>T5's RMSNorm: x / sqrt(mean(x²) + ε) · weight, without mean subtraction or bias, computed in float32.</summary>
-internal sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
+internal sealed partial class T5LayerNorm : nn.Module<Tensor, Tensor>
 {
     private readonly double _epsilon;
 
@@ -33,7 +33,7 @@ internal sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>T5 self-attention: no biases, no 1/sqrt(d_kv) scaling, an additive position-and-mask bias.</summary>
-internal sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
+internal sealed partial class T5Attention : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly int _heads;
     private readonly int _dKv;
@@ -93,7 +93,7 @@ internal sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary>The sub-layers of a T5 block: pre-norm with a residual connection.</summary>
-internal abstract class T5SubLayer : nn.Module<Tensor, Tensor, Tensor>
+internal abstract partial class T5SubLayer : nn.Module<Tensor, Tensor, Tensor>
 {
     protected T5SubLayer(string name)
         : base(name)
@@ -102,7 +102,7 @@ internal abstract class T5SubLayer : nn.Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary><c>layer.0</c> of a block: h + SelfAttention(layer_norm(h)).</summary>
-internal sealed class T5LayerSelfAttention : T5SubLayer
+internal sealed partial class T5LayerSelfAttention : T5SubLayer
 {
     [ComponentName(Name = "SelfAttention")]
     private readonly T5Attention _selfAttention;
@@ -128,7 +128,7 @@ internal sealed class T5LayerSelfAttention : T5SubLayer
 }
 
 /// <summary>The feed-forward of a block: wo(act(wi_0 x) · wi_1 x) when gated, wo(act(wi x)) otherwise; no biases.</summary>
-internal sealed class T5DenseFeedForward : nn.Module<Tensor, Tensor>
+internal sealed partial class T5DenseFeedForward : nn.Module<Tensor, Tensor>
 {
     private static readonly double GeluScale = Math.Sqrt(2.0 / Math.PI);
 
@@ -188,7 +188,7 @@ internal sealed class T5DenseFeedForward : nn.Module<Tensor, Tensor>
 }
 
 /// <summary><c>layer.1</c> of a block: h + DenseReluDense(layer_norm(h)).</summary>
-internal sealed class T5LayerFeedForward : T5SubLayer
+internal sealed partial class T5LayerFeedForward : T5SubLayer
 {
     [ComponentName(Name = "DenseReluDense")]
     private readonly T5DenseFeedForward _denseReluDense;
@@ -212,7 +212,7 @@ internal sealed class T5LayerFeedForward : T5SubLayer
 }
 
 /// <summary>One encoder block, <c>block.{i}</c>, whose <c>layer</c> list holds self-attention then feed-forward.</summary>
-internal sealed class T5Block : nn.Module<Tensor, Tensor, Tensor>
+internal sealed partial class T5Block : nn.Module<Tensor, Tensor, Tensor>
 {
     [ComponentName(Name = "layer")]
     private readonly ModuleList<T5SubLayer> _layer;
@@ -235,7 +235,7 @@ internal sealed class T5Block : nn.Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary>The <c>encoder</c> stack: blocks, then the final RMSNorm.</summary>
-internal sealed class T5Stack : nn.Module<Tensor, Tensor, Tensor>
+internal sealed partial class T5Stack : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly T5Config _config;
 

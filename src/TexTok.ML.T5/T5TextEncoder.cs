@@ -143,6 +143,34 @@ public sealed class T5TextEncoder : TextEncoderBase, IDisposable
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
+    /// <summary>
+    /// Writes the encoder as an ONNX model (see <see cref="T5OnnxExport"/>) to <paramref name="path"/> atomically;
+    /// <see cref="T5OnnxTextEncoder"/> scores it with this encoder's tokenizer and gives the same embeddings (to ~1e-5).
+    /// </summary>
+    /// <param name="path">Target ONNX file.</param>
+    /// <exception cref="NotSupportedException">The weights do not fit in one ONNX file (over 2 GB).</exception>
+    public void ExportOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            T5OnnxExport.Export(_model, path);
+        }
+    }
+
+    /// <summary>The encoder as ONNX model bytes (see <see cref="T5OnnxExport"/>).</summary>
+    /// <returns>The ONNX model.</returns>
+    /// <exception cref="NotSupportedException">The weights do not fit in one ONNX file (over 2 GB).</exception>
+    public byte[] ExportOnnx()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return T5OnnxExport.Export(_model);
+        }
+    }
+
     /// <summary>Releases the encoder's weights.</summary>
     public void Dispose()
     {
@@ -184,41 +212,19 @@ public sealed class T5TextEncoder : TextEncoderBase, IDisposable
 
     private void EncodeChunk(ReadOnlySpan<T5TokenizedCaption> chunk, Span<TextEmbedding> results)
     {
-        int length = 0;
-        foreach (var caption in chunk)
-        {
-            length = Math.Max(length, caption.TokenCount);
-        }
-
-        var ids = new long[chunk.Length * length];
-        var mask = new long[chunk.Length * length];
-        for (int b = 0; b < chunk.Length; b++)
-        {
-            chunk[b].ToPaddedIds(length).CopyTo(ids, b * length);
-            mask.AsSpan(b * length, chunk[b].TokenCount).Fill(1);
-        }
-
-        int d = EmbeddingDim;
+        var batch = T5Batch.Pad(chunk);
         float[] hidden;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var noGrad = torch.no_grad();
             using var scope = NewDisposeScope();
-            var idTensor = torch.tensor(ids, new long[] { chunk.Length, length }, ScalarType.Int64);
-            var maskTensor = torch.tensor(mask, new long[] { chunk.Length, length }, ScalarType.Int64);
+            var idTensor = torch.tensor(batch.Ids, new long[] { batch.Rows, batch.Length }, ScalarType.Int64);
+            var maskTensor = torch.tensor(batch.Mask, new long[] { batch.Rows, batch.Length }, ScalarType.Int64);
             var output = _model.forward(idTensor, maskTensor).contiguous();
             hidden = output.data<float>().ToArray();
         }
 
-        for (int b = 0; b < chunk.Length; b++)
-        {
-            var caption = chunk[b];
-            var values = new float[_maxTokens * d];
-            Array.Copy(hidden, (long)b * length * d, values, 0, (long)caption.TokenCount * d);
-            var rowMask = new float[_maxTokens];
-            rowMask.AsSpan(0, caption.TokenCount).Fill(1f);
-            results[b] = new TextEmbedding(values, rowMask, caption.TokenCount, caption.OriginalTokenCount);
-        }
+        batch.ToEmbeddings(chunk, hidden, EmbeddingDim, _maxTokens, results);
     }
 }

@@ -8,6 +8,7 @@ internal static class BenchmarkCommandLine
         ["tokenizer"] = TokenizerSuite.Run,
         ["inference"] = InferenceSuite.Run,
         ["pipeline"] = PipelineSuite.Run,
+        ["t5"] = T5Suite.Run,
     };
 
     public static int Run(string[] args)

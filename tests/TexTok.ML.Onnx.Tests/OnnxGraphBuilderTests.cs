@@ -53,6 +53,35 @@ public sealed class OnnxGraphBuilderTests
     }
 
     [TestMethod]
+    public void Int64InputsAndDynamicSequenceDimensionsReachTheRuntime()
+    {
+        var g = Tagged();
+        var ids = g.AddInput("ids", OnnxElementType.Int64, OnnxGraphBuilder.Batch, OnnxGraphBuilder.Sequence);
+        var table = g.AddInitializer("table", [0f, 1f, 10f, 11f, 20f, 21f], 3, 2);
+        var rows = g.AddNode("Gather", "rows", [table, ids], OnnxAttribute.Int("axis", 0));
+        g.AddOutput(rows, "rows_out", OnnxGraphBuilder.Batch, OnnxGraphBuilder.Sequence, 2);
+        g.AddOutput(ids, "ids_out", OnnxElementType.Int64, OnnxGraphBuilder.Batch, OnnxGraphBuilder.Sequence);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => g.AddInput("bad", OnnxElementType.Float16, 2));
+
+        using var session = new OnnxScoringSession(g.ToBytes());
+        Assert.AreEqual(OnnxElementType.Int64, session.InputElementTypes["ids"]);
+        CollectionAssert.AreEqual(new[] { -1, -1 }, session.InputShapes["ids"].ToArray());
+        CollectionAssert.AreEqual(new[] { -1, -1, 2 }, session.OutputShapes["rows_out"].ToArray());
+        Assert.AreEqual(OnnxElementType.Int64, session.OutputElementTypes["ids_out"]);
+        foreach (int length in new[] { 1, 3 })
+        {
+            var input = new Dictionary<string, OnnxTensor> { ["ids"] = new OnnxInt64Tensor(Enumerable.Range(0, 2 * length).Select(i => (long)(i % 3)).ToArray(), 2, length) };
+            var outputs = session.Run(input);
+            Assert.IsFalse(outputs.ContainsKey("ids_out"), "only float outputs are fetched");
+            CollectionAssert.AreEqual(new long[] { 2, length, 2 }, outputs["rows_out"].Shape.ToArray());
+            Assert.AreEqual(10f * ((2 * length - 1) % 3) + 1f, outputs["rows_out"].Data[^1]);
+        }
+
+        var wrongType = new Dictionary<string, OnnxTensor> { ["ids"] = new OnnxFloatTensor(new float[2], 1, 2) };
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => session.Run(wrongType)).Message, "Int64");
+    }
+
+    [TestMethod]
     public void NamesAreMadeUniqueAndUndefinedInputsAreRejected()
     {
         var g = Tagged();

@@ -109,6 +109,19 @@ public sealed class ScoringSessionTests
     }
 
     [TestMethod]
+    public void OnnxModelWithoutTexTokMetadataOpensWhenAllowed()
+    {
+        var g = new OnnxGraphBuilder();
+        var x = g.AddInput("x", OnnxGraphBuilder.Batch, 2);
+        g.AddOutput(g.AddNode("Relu", "relu", [x]), "y", OnnxGraphBuilder.Batch, 2);
+        string path = Path.Combine(_dir.FullName, "foreign.onnx");
+        g.Save(path);
+        using var session = new OnnxScoringSession(path, new OnnxScoringOptions { RequireTexTokMetadata = false });
+        Assert.AreEqual(string.Empty, session.Network);
+        CollectionAssert.AreEqual(new[] { 0f, 2f }, session.Run(("x", new[] { -1f, 2f }, new long[] { 1, 2 }))["y"].Data);
+    }
+
+    [TestMethod]
     public void WrongInputsNameTheInput()
     {
         using var model = ParityData.PerturbedModel(ParityData.TinyConfig(), seed: 2);
