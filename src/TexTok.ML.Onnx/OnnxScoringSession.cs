@@ -74,6 +74,8 @@ public sealed class OnnxScoringSession : IDisposable
 
             InputNames = [.. _session.InputMetadata.Keys];
             OutputNames = [.. _session.OutputMetadata.Keys];
+            Int64InputNames = _session.InputMetadata.Where(kv => kv.Value.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64)
+                .Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
             InputShapes = _session.InputMetadata.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<int>)kv.Value.Dimensions.ToArray(), StringComparer.Ordinal);
         }
         catch
@@ -101,33 +103,64 @@ public sealed class OnnxScoringSession : IDisposable
     /// <summary>Output names in model order.</summary>
     public IReadOnlyList<string> OutputNames { get; }
 
+    /// <summary>The inputs that take int64 values (class labels); every other input takes floats.</summary>
+    public IReadOnlySet<string> Int64InputNames { get; }
+
     /// <summary>Declared input shapes; -1 marks a dynamic dimension (the batch).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<int>> InputShapes { get; }
 
     /// <summary>Runs the model on a batch.</summary>
     /// <param name="inputs">One tensor per model input, by name.</param>
     /// <returns>Every model output, by name.</returns>
-    public IReadOnlyDictionary<string, OnnxFloatTensor> Run(IReadOnlyDictionary<string, OnnxFloatTensor> inputs)
+    public IReadOnlyDictionary<string, OnnxFloatTensor> Run(IReadOnlyDictionary<string, OnnxFloatTensor> inputs) =>
+        Run(inputs, new Dictionary<string, OnnxInt64Tensor>(StringComparer.Ordinal));
+
+    /// <summary>Runs a model that also has int64 inputs (class labels) on a batch.</summary>
+    /// <param name="inputs">One tensor per float model input, by name.</param>
+    /// <param name="int64Inputs">One tensor per int64 model input, by name (see <see cref="Int64InputNames"/>).</param>
+    /// <returns>Every model output, by name.</returns>
+    public IReadOnlyDictionary<string, OnnxFloatTensor> Run(IReadOnlyDictionary<string, OnnxFloatTensor> inputs, IReadOnlyDictionary<string, OnnxInt64Tensor> int64Inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(int64Inputs);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var names = new List<string>(InputNames.Count);
         var values = new List<OrtValue>(InputNames.Count);
+        var shapes = new Dictionary<string, IReadOnlyList<long>>(StringComparer.Ordinal);
         try
         {
             foreach (var name in InputNames)
             {
-                if (!inputs.TryGetValue(name, out var tensor))
+                bool isInt64 = Int64InputNames.Contains(name);
+                if (isInt64 ? inputs.ContainsKey(name) : int64Inputs.ContainsKey(name))
+                {
+                    throw new ArgumentException(
+                        $"Input '{name}' of '{Source}' is {(isInt64 ? "int64" : "float")}; it was given as {(isInt64 ? "float" : "int64")}.", nameof(inputs));
+                }
+
+                OrtValue value;
+                if (isInt64 && int64Inputs.TryGetValue(name, out var labels))
+                {
+                    CheckShape(name, labels.Shape);
+                    shapes[name] = labels.Shape;
+                    value = OrtValue.CreateTensorValueFromMemory(labels.Data, [.. labels.Shape]);
+                }
+                else if (!isInt64 && inputs.TryGetValue(name, out var tensor))
+                {
+                    CheckShape(name, tensor.Shape);
+                    shapes[name] = tensor.Shape;
+                    value = OrtValue.CreateTensorValueFromMemory(tensor.Data, [.. tensor.Shape]);
+                }
+                else
                 {
                     throw new ArgumentException($"Input '{name}' of '{Source}' is missing (expected: {string.Join(", ", InputNames)}).", nameof(inputs));
                 }
 
-                CheckShape(name, tensor);
                 names.Add(name);
-                values.Add(OrtValue.CreateTensorValueFromMemory(tensor.Data, [.. tensor.Shape]));
+                values.Add(value);
             }
 
-            foreach (var name in inputs.Keys)
+            foreach (var name in inputs.Keys.Concat(int64Inputs.Keys))
             {
                 if (!InputShapes.ContainsKey(name))
                 {
@@ -135,7 +168,7 @@ public sealed class OnnxScoringSession : IDisposable
                 }
             }
 
-            CheckBatch(inputs);
+            CheckBatch(shapes);
 
             using var runOptions = new RunOptions();
             using var results = _session.Run(runOptions, names, values, OutputNames);
@@ -250,7 +283,7 @@ public sealed class OnnxScoringSession : IDisposable
     private static bool IsProviderFailure(OnnxRuntimeException e) =>
         e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("provider", StringComparison.OrdinalIgnoreCase);
 
-    private void CheckBatch(IReadOnlyDictionary<string, OnnxFloatTensor> inputs)
+    private void CheckBatch(IReadOnlyDictionary<string, IReadOnlyList<long>> shapes)
     {
         string? first = null;
         long batch = 0;
@@ -261,31 +294,31 @@ public sealed class OnnxScoringSession : IDisposable
                 continue;
             }
 
-            long b = inputs[name].Shape[0];
+            long b = shapes[name][0];
             if (first is null)
             {
                 (first, batch) = (name, b);
             }
             else if (b != batch)
             {
-                throw new ArgumentException($"Inputs of '{Source}' disagree on the batch size: '{first}' has {batch}, '{name}' has {b}.", nameof(inputs));
+                throw new ArgumentException($"Inputs of '{Source}' disagree on the batch size: '{first}' has {batch}, '{name}' has {b}.", "inputs");
             }
         }
     }
 
-    private void CheckShape(string name, OnnxFloatTensor tensor)
+    private void CheckShape(string name, IReadOnlyList<long> shape)
     {
         var expected = InputShapes[name];
-        bool ok = expected.Count == tensor.Shape.Count;
+        bool ok = expected.Count == shape.Count;
         for (int d = 0; ok && d < expected.Count; d++)
         {
-            ok = expected[d] < 0 || expected[d] == tensor.Shape[d];
+            ok = expected[d] < 0 || expected[d] == shape[d];
         }
 
         if (!ok)
         {
             string want = string.Join(", ", expected.Select(x => x < 0 ? "batch" : x.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            throw new ArgumentException($"Input '{name}' of '{Source}' must be [{want}]; got [{string.Join(", ", tensor.Shape)}].", nameof(tensor));
+            throw new ArgumentException($"Input '{name}' of '{Source}' must be [{want}]; got [{string.Join(", ", shape)}].", "inputs");
         }
     }
 }
