@@ -236,7 +236,6 @@ public sealed class DiTExportTests
         TestContext.WriteLine($"sizes: weights {weightBytes / 1024.0:F0} KiB, velocity {velocity / 1024.0:F0} KiB, euler×4 {euler4 / 1024.0:F0} KiB, " +
                               $"euler×16 {euler16 / 1024.0:F0} KiB, heun×16 {heun16 / 1024.0:F0} KiB, {perEvaluation / 1024.0:F1} KiB per evaluation");
         Assert.IsLessThan(weightBytes / 4.0, perEvaluation, "every step must reuse the stored weights");
-        Assert.IsLessThan(2.5 * weightBytes, (double)heun16);
     }
 
     [TestMethod]

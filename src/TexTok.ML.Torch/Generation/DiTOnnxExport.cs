@@ -1,5 +1,6 @@
 using System.Reflection;
 using TexTok.ML.Onnx;
+using TexTok.ML.Torch.Modules;
 using TorchSharp;
 
 namespace TexTok.ML.Torch.Generation;
@@ -104,8 +105,9 @@ public static class DiTOnnxExport
     /// The whole sampler as ONNX model bytes: <see cref="DiTSampler.Integrate"/> from the <c>noise</c> input under the
     /// condition, then the latent denormalisation, with every step unrolled. The graph applies guidance (and has the
     /// <c>guidance_scale</c> input) when the model is conditional and <see cref="DiTSamplerOptions.GuidanceScale"/> ≠ 1;
-    /// evaluations at times inside the guidance interval run the conditional and unconditional halves as one doubled
-    /// batch, the others only the conditional half, exactly as the TorchSharp sampler.
+    /// evaluations at times inside the guidance interval run the network on the condition and on the null condition
+    /// (the two halves of the TorchSharp sampler's doubled batch) and combine them, the others run only the
+    /// conditional evaluation, exactly as the TorchSharp sampler decides.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="options">Sampler settings (method, steps, time shift, guidance and its interval); the seed and batch size stay with the caller.</param>
@@ -130,16 +132,8 @@ public static class DiTOnnxExport
             var grid = DiTSampler.TimeGrid(options);
             bool InInterval(double t) => guided && t >= options.GuidanceIntervalLow && t <= options.GuidanceIntervalHigh;
             var evaluated = options.Method == DiTSamplerMethod.Heun ? grid : grid.Take(options.Steps);
-            DiTModel.OnnxCondition? single = null, doubled = null;
-            if (evaluated.Any(t => !InInterval(t)))
-            {
-                single = model.EmitConditionOnnx(g, labels, text, mask, null, "cond");
-            }
-
-            if (evaluated.Any(InInterval))
-            {
-                doubled = EmitDoubledCondition(g, model, noise, labels, text, mask);
-            }
+            var single = model.EmitConditionOnnx(g, labels, text, mask, null, "cond");
+            var unconditional = evaluated.Any(InInterval) ? EmitUnconditional(g, model, labels, text, mask) : null;
 
             int evaluation = 0;
             string Velocity(string x, double t)
@@ -148,13 +142,16 @@ public static class DiTOnnxExport
                 var time = g.AddInitializer(name + ".t", [(float)t], 1);
                 if (!InInterval(t))
                 {
-                    return model.EmitVelocityOnnx(g, x, time, single!, name);
+                    return model.EmitVelocityOnnx(g, x, time, single, name);
                 }
 
-                var both = model.EmitVelocityOnnx(g, g.AddNode("Concat", name + ".x2", [x, x], OnnxAttribute.Int("axis", 0)), time, doubled!, name);
-                var halves = DiTOnnxEmit.Chunk(g, both, 2, 0, name + ".halves");
-                var difference = g.AddNode("Sub", name + ".cond_minus_uncond", [halves[0], halves[1]]);
-                return g.AddNode("Add", name + ".guided", [halves[1], g.AddNode("Mul", name + ".scaled", [difference, scale!])]);
+                // The conditional and unconditional halves as two evaluations on the same batch rather than one
+                // doubled batch: concatenating along the dynamic batch leaves dimensions that shape inference cannot
+                // name, and ONNX Runtime's session creation then grew quadratically with the number of steps.
+                var conditionalVelocity = model.EmitVelocityOnnx(g, x, time, single, name + ".cond");
+                var unconditionalVelocity = model.EmitVelocityOnnx(g, x, time, unconditional!, name + ".uncond");
+                var difference = g.AddNode("Sub", name + ".cond_minus_uncond", [conditionalVelocity, unconditionalVelocity]);
+                return g.AddNode("Add", name + ".guided", [unconditionalVelocity, g.AddNode("Mul", name + ".scaled", [difference, scale!])]);
             }
 
             var state = noise;
@@ -183,25 +180,24 @@ public static class DiTOnnxExport
         return g.ToBytes();
     }
 
-    // The doubled batch [conditional ; unconditional] of DiTCondition.WithUnconditionalHalf: labels followed by the
-    // null class, or the caption twice with the second copy dropped to the null caption.
-    private static DiTModel.OnnxCondition EmitDoubledCondition(OnnxGraphBuilder g, DiTModel model, string noise, string? labels, string? text, string? mask)
+    // The null condition of DiTCondition.WithUnconditionalHalf for the same batch: the null class for every label, or
+    // every caption dropped to the null caption. Both are derived from the inputs element-wise, so their batch
+    // dimension keeps the input's symbolic name.
+    private static DiTModel.OnnxCondition EmitUnconditional(OnnxGraphBuilder g, DiTModel model, string? labels, string? text, string? mask)
     {
-        var batch = DiTOnnxEmit.BatchOf(g, noise, "cfg.batch");
         if (labels is not null)
         {
-            var nullClass = g.AddInt64Initializer("cfg.null_class", [(long)model.Config.NumClasses], 1);
-            var nullLabels = g.AddNode("Expand", "cfg.null_labels", [nullClass, batch]);
-            var both = g.AddNode("Concat", "cfg.labels", [labels, nullLabels], OnnxAttribute.Int("axis", 0));
-            return model.EmitConditionOnnx(g, both, null, null, null, "cfg");
+            var zero = g.AddInt64Initializer("uncond.zero", [0L]);
+            var nullClass = g.AddInt64Initializer("uncond.null_class", [(long)model.Config.NumClasses]);
+            var nullLabels = g.AddNode("Add", "uncond.labels", [g.AddNode("Mul", "uncond.labels_zero", [labels, zero]), nullClass]);
+            return model.EmitConditionOnnx(g, nullLabels, null, null, null, "uncond");
         }
 
-        var zeros = g.AddNode("Expand", "cfg.keep", [DiTOnnxEmit.Constant(g, 0f), batch]);
-        var ones = g.AddNode("Expand", "cfg.drop", [DiTOnnxEmit.Constant(g, 1f), batch]);
-        var drop = g.AddNode("Greater", "cfg.drop_mask", [g.AddNode("Concat", "cfg.drop_both", [zeros, ones], OnnxAttribute.Int("axis", 0)), DiTOnnxEmit.Constant(g, 0.5f, scalar: true)]);
-        var text2 = g.AddNode("Concat", "cfg.text", [text!, text!], OnnxAttribute.Int("axis", 0));
-        var mask2 = g.AddNode("Concat", "cfg.text_mask", [mask!, mask!], OnnxAttribute.Int("axis", 0));
-        return model.EmitConditionOnnx(g, null, text2, mask2, drop, "cfg");
+        var firstColumn = g.AddNode("Squeeze", "uncond.mask_column",
+            [OnnxEmit.Narrow(g, mask!, 1, 0, 1, "uncond.mask_first"), DiTOnnxEmit.Ints(g, 1)]);
+        var ones = g.AddNode("Add", "uncond.ones", [g.AddNode("Mul", "uncond.zeros", [firstColumn, DiTOnnxEmit.Constant(g, 0f, scalar: true)]), DiTOnnxEmit.Constant(g, 1f, scalar: true)]);
+        var drop = g.AddNode("Greater", "uncond.drop", [ones, DiTOnnxEmit.Constant(g, 0.5f, scalar: true)]);
+        return model.EmitConditionOnnx(g, null, text, mask, drop, "uncond");
     }
 
     private static (string? Labels, string? Text, string? Mask) AddConditionInputs(OnnxGraphBuilder g, DiTConfig c)
