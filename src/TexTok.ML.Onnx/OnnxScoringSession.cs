@@ -253,7 +253,10 @@ public sealed class OnnxScoringSession : IDisposable
 
     private static SessionOptions BaseOptions(OnnxScoringOptions options)
     {
-        var s = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        var s = new SessionOptions
+        {
+            GraphOptimizationLevel = options.OptimizeGraph ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_DISABLE_ALL,
+        };
         if (options.IntraOpNumThreads > 0)
         {
             s.IntraOpNumThreads = options.IntraOpNumThreads;

@@ -239,6 +239,19 @@ public sealed class DiTExportTests
     }
 
     [TestMethod]
+    public void UnoptimizedSessionGivesTheSameTokens()
+    {
+        var config = DiTParityData.Config("text");
+        using var model = DiTParityData.RandomModel(config, seed: 9);
+        var bytes = DiTOnnxExport.ExportSampler(model, new DiTSamplerOptions { Steps = 4, Method = DiTSamplerMethod.Heun, GuidanceScale = 2 });
+        var (texts, masks) = DiTParityData.Captions(config, 3, seed: 2);
+        using var optimized = new DiTOnnxSampler(bytes, OneThread);
+        using var plain = new DiTOnnxSampler(bytes, OneThread with { OptimizeGraph = false });
+        double difference = DiTParityData.MaxAbsDifference(optimized.SampleText(texts, masks, seed: 5), plain.SampleText(texts, masks, seed: 5));
+        Assert.IsLessThanOrEqualTo(1e-5, difference);
+    }
+
+    [TestMethod]
     public void ConcurrentSamplingGivesIdenticalResults()
     {
         var config = DiTParityData.Config("class");
