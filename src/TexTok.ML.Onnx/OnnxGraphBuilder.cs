@@ -38,6 +38,7 @@ public sealed class OnnxGraphBuilder
     private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _outputNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _metadata = new(StringComparer.Ordinal);
+    private readonly Dictionary<object, string> _shared = [];
 
     /// <summary>Creates an empty graph.</summary>
     /// <param name="graphName">The graph's name.</param>
@@ -85,6 +86,32 @@ public sealed class OnnxGraphBuilder
         }
 
         _inputs.Add(info);
+        return name;
+    }
+
+    /// <summary>Adds an int64 graph input (class labels, indices).</summary>
+    /// <param name="name">Input name; must be unused.</param>
+    /// <param name="shape">Dimensions, <see cref="Batch"/> for the dynamic batch dimension.</param>
+    /// <returns>The input's value name.</returns>
+    public string AddInt64Input(string name, params long[] shape) => AddInput(name, OnnxElementType.Int64, shape);
+
+    /// <summary>
+    /// Returns the value registered under <paramref name="key"/>, creating it with <paramref name="add"/> the first
+    /// time. A graph that evaluates the same layer several times (an unrolled sampler) stores its weights once this way.
+    /// </summary>
+    /// <param name="key">Identifies the value (compared with <see cref="object.Equals(object)"/>), e.g. a layer and a role.</param>
+    /// <param name="add">Adds the value to the graph and returns its name.</param>
+    /// <returns>The value's name.</returns>
+    public string Shared(object key, Func<string> add)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(add);
+        if (!_shared.TryGetValue(key, out var name))
+        {
+            name = add();
+            _shared.Add(key, name);
+        }
+
         return name;
     }
 

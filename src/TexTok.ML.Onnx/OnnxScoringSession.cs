@@ -199,6 +199,35 @@ public sealed class OnnxScoringSession : IDisposable
         }
     }
 
+    /// <summary>Runs the model on a batch with float and int64 inputs given separately.</summary>
+    /// <param name="inputs">The float inputs, by name.</param>
+    /// <param name="int64Inputs">The int64 inputs, by name.</param>
+    /// <returns>Every float model output, by name.</returns>
+    public IReadOnlyDictionary<string, OnnxFloatTensor> Run(IReadOnlyDictionary<string, OnnxFloatTensor> inputs, IReadOnlyDictionary<string, OnnxInt64Tensor> int64Inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(int64Inputs);
+        var all = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in inputs)
+        {
+            all[name] = tensor;
+        }
+
+        foreach (var (name, tensor) in int64Inputs)
+        {
+            if (!all.TryAdd(name, tensor))
+            {
+                throw new ArgumentException($"Input '{name}' of '{Source}' is given twice.", nameof(int64Inputs));
+            }
+        }
+
+        return Run(all);
+    }
+
+    /// <summary>Names of the inputs whose element type is int64.</summary>
+    public IReadOnlySet<string> Int64InputNames =>
+        InputElementTypes.Where(kv => kv.Value == OnnxElementType.Int64).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Runs the model on a batch given as name → (values, shape) pairs.</summary>
     /// <param name="inputs">Inputs.</param>
     /// <returns>Every model output, by name.</returns>
@@ -284,7 +313,10 @@ public sealed class OnnxScoringSession : IDisposable
 
     private static SessionOptions BaseOptions(OnnxScoringOptions options)
     {
-        var s = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        var s = new SessionOptions
+        {
+            GraphOptimizationLevel = options.OptimizeGraph ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_DISABLE_ALL,
+        };
         if (options.IntraOpNumThreads > 0)
         {
             s.IntraOpNumThreads = options.IntraOpNumThreads;

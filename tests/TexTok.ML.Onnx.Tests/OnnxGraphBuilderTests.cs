@@ -30,6 +30,30 @@ public sealed class OnnxGraphBuilderTests
     }
 
     [TestMethod]
+    public void SharedValuesAreAddedOnceAndInt64InputsTakeLabels()
+    {
+        var g = Tagged();
+        var labels = g.AddInt64Input("labels", OnnxGraphBuilder.Batch);
+        int created = 0;
+        string Table() => g.Shared(("table", 1), () =>
+        {
+            created++;
+            return g.AddInitializer("table", [10f, 20f, 30f], 3);
+        });
+        var first = g.AddNode("Gather", "first", [Table(), labels], OnnxAttribute.Int("axis", 0));
+        var second = g.AddNode("Gather", "second", [Table(), labels], OnnxAttribute.Int("axis", 0));
+        Assert.AreEqual(1, created);
+        g.AddOutput(g.AddNode("Add", "sum", [first, second]), "y", OnnxGraphBuilder.Batch);
+
+        using var session = new OnnxScoringSession(g.ToBytes());
+        CollectionAssert.AreEqual(new[] { "labels" }, session.Int64InputNames.ToArray());
+        var y = session.Run(new Dictionary<string, OnnxFloatTensor>(), new Dictionary<string, OnnxInt64Tensor> { ["labels"] = new([2, 0], 2) })["y"];
+        CollectionAssert.AreEqual(new[] { 60f, 20f }, y.Data);
+        var asFloat = new Dictionary<string, OnnxFloatTensor> { ["labels"] = new([2f, 0f], 2) };
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => session.Run(asFloat)).Message, "holds Int64 values");
+    }
+
+    [TestMethod]
     public void AttributesAndInt64InitializersReachTheRuntime()
     {
         var g = Tagged();

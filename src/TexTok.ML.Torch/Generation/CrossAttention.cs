@@ -10,7 +10,7 @@ namespace TexTok.ML.Torch.Generation;
 /// with an additive key bias that removes padded text positions. <see cref="DiTModel"/> zero-initialises the
 /// output projection, so a new layer adds nothing to its input.
 /// </summary>
-public sealed class CrossAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
+public sealed partial class CrossAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     [ComponentName(Name = "q")]
     private readonly Linear _query;

@@ -12,7 +12,7 @@ namespace TexTok.ML.Torch.Generation;
 /// the modulation layer starts at zero, so a new block is the identity. With <c>crossAttention</c> (DiT-T2I) a
 /// cross-attention to the text tokens sits between the self-attention and the MLP.
 /// </summary>
-public sealed class DiTBlock : nn.Module<Tensor, Tensor, (Tensor Tokens, Tensor KeyBias)?, Tensor>
+public sealed partial class DiTBlock : nn.Module<Tensor, Tensor, (Tensor Tokens, Tensor KeyBias)?, Tensor>
 {
     [ComponentName(Name = "norm1")]
     private readonly LayerNorm _norm1;

@@ -9,7 +9,7 @@ namespace TexTok.ML.Torch.Generation;
 /// DiT's final layer: a non-affine LayerNorm modulated by shift and scale from the conditioning vector, then a
 /// Linear from the width to d channels per token (patch size 1, so no unpatchify). Both Linears start at zero.
 /// </summary>
-public sealed class DiTFinalLayer : nn.Module<Tensor, Tensor, Tensor>
+public sealed partial class DiTFinalLayer : nn.Module<Tensor, Tensor, Tensor>
 {
     [ComponentName(Name = "norm_final")]
     private readonly LayerNorm _norm;

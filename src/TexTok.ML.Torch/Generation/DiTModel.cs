@@ -11,7 +11,7 @@ namespace TexTok.ML.Torch.Generation;
 /// c = timestep embedding + (label embedding | pooled caption), cross-attention to the caption in DiT-T2I, and a
 /// final adaLN layer back to d channels. The output is the rectified-flow velocity [B, N, d].
 /// </summary>
-public sealed class DiTModel : nn.Module<Tensor, Tensor, DiTCondition, Tensor>
+public sealed partial class DiTModel : nn.Module<Tensor, Tensor, DiTCondition, Tensor>
 {
     /// <summary>Timesteps t ∈ [0, 1] are embedded as t·1000, the range DiT's frequency embedding was designed for.</summary>
     public const double TimestepScale = 1000.0;

@@ -95,7 +95,18 @@ public static class DiTSampler
     /// <param name="first">Index of the first sample.</param>
     /// <param name="count">Number of samples.</param>
     /// <param name="device">Device of the tensor.</param>
-    public static Tensor Noise(DiTConfig config, int seed, int first, int count, Device device)
+    public static Tensor Noise(DiTConfig config, int seed, int first, int count, Device device) =>
+        torch.tensor(NoiseValues(config, seed, first, count), new long[] { count, config.NumTokens, config.TokenDim }, device: device);
+
+    /// <summary>
+    /// The values of <see cref="Noise"/> as a row-major float array [count, N, d], without TorchSharp (the ONNX sampler
+    /// draws the same noise this way).
+    /// </summary>
+    /// <param name="config">Network shape.</param>
+    /// <param name="seed">Sampler seed.</param>
+    /// <param name="first">Index of the first sample.</param>
+    /// <param name="count">Number of samples.</param>
+    public static float[] NoiseValues(DiTConfig config, int seed, int first, int count)
     {
         var values = new float[count * config.TokenLength];
         for (int i = 0; i < count; i++)
@@ -104,7 +115,7 @@ public static class DiTSampler
             SeededNoise.FillStandardNormal(random, values.AsSpan(i * config.TokenLength, config.TokenLength));
         }
 
-        return torch.tensor(values, new long[] { count, config.NumTokens, config.TokenDim }, device: device);
+        return values;
     }
 
     /// <summary>Generates one token sequence (N·d floats, in tokenizer latent units) per class label.</summary>

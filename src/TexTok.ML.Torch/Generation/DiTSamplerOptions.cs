@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace TexTok.ML.Torch.Generation;
 
 /// <summary>Settings of <see cref="DiTSampler"/>.</summary>
@@ -33,6 +36,44 @@ public sealed class DiTSamplerOptions
     /// <summary>Samples evaluated per forward pass.</summary>
     public int BatchSize { get; set; } = 64;
 
+    /// <summary>A copy of these settings.</summary>
+    public DiTSamplerOptions Clone() => (DiTSamplerOptions)MemberwiseClone();
+
+    /// <summary>Serialises the settings as JSON (the method by name; round-trip exact).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Reads settings written by <see cref="ToJson"/> and validates them.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <exception cref="InvalidDataException">The text is not valid sampler settings.</exception>
+    public static DiTSamplerOptions FromJson(string json)
+    {
+        DiTSamplerOptions? options;
+        try
+        {
+            options = JsonSerializer.Deserialize<DiTSamplerOptions>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The sampler settings JSON is malformed ({e.Message}).", e);
+        }
+
+        if (options is null)
+        {
+            throw new InvalidDataException("The sampler settings JSON is empty.");
+        }
+
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidDataException($"The sampler settings JSON is invalid: {e.Message}", e);
+        }
+
+        return options;
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -47,6 +88,8 @@ public sealed class DiTSamplerOptions
             throw new ArgumentOutOfRangeException(nameof(Method), Method, $"Unknown sampler method {Method}.");
         }
     }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { Converters = { new JsonStringEnumConverter() } };
 
     private static void Check(bool ok, string name, double value)
     {

@@ -9,7 +9,7 @@ namespace TexTok.ML.Torch.Generation;
 /// Embeds class labels into the model width. The table has <c>numClasses + 1</c> rows: the last row is the null
 /// class that classifier-free guidance uses as the unconditional input and that training drops labels to.
 /// </summary>
-public sealed class LabelEmbedder : nn.Module<Tensor, Tensor?, Tensor>
+public sealed partial class LabelEmbedder : nn.Module<Tensor, Tensor?, Tensor>
 {
     [ComponentName(Name = "table")]
     private readonly Embedding _table;

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace TexTok.ML.Torch.Generation;
 
 /// <summary>The adaLN modulation of DiT: x·(1 + scale) + shift, with per-sample shift and scale broadcast over tokens.</summary>
-public static class Modulation
+public static partial class Modulation
 {
     /// <summary>Returns <paramref name="x"/> [B, L, D] · (1 + <paramref name="scale"/> [B, D]) + <paramref name="shift"/> [B, D].</summary>
     /// <param name="x">Normalised tokens.</param>

@@ -11,7 +11,7 @@ namespace TexTok.ML.Torch.Generation;
 /// tokens into one vector that joins the timestep in the adaLN conditioning. Dropped captions (classifier-free
 /// guidance) are replaced by a learned null caption of Nt tokens, all valid.
 /// </summary>
-public sealed class TextEmbedder : nn.Module<Tensor, Tensor, Tensor?, (Tensor Tokens, Tensor KeyBias, Tensor Pooled)>
+public sealed partial class TextEmbedder : nn.Module<Tensor, Tensor, Tensor?, (Tensor Tokens, Tensor KeyBias, Tensor Pooled)>
 {
     [ComponentName(Name = "proj")]
     private readonly Linear _projection;

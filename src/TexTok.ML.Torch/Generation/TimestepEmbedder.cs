@@ -9,7 +9,7 @@ namespace TexTok.ML.Torch.Generation;
 /// Embeds scalar timesteps: a sinusoidal frequency embedding ([cos, sin] of t·f_i with f_i = 10000^(−i/half), as in
 /// DiT) followed by Linear → SiLU → Linear to the model width.
 /// </summary>
-public sealed class TimestepEmbedder : nn.Module<Tensor, Tensor>
+public sealed partial class TimestepEmbedder : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "fc1")]
     private readonly Linear _fc1;

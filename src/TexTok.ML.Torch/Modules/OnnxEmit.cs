@@ -28,17 +28,18 @@ internal static class OnnxEmit
     public static string Linear(OnnxGraphBuilder g, string input, Linear layer, string name)
     {
         var weight = layer.weight ?? throw new InvalidOperationException($"Linear layer '{name}' has no weight.");
-        string wT;
-        using (var scope = NewDisposeScope())
+        // Shared per layer: a layer emitted several times (an unrolled sampler) stores its weights once.
+        string wT = g.Shared((layer, "weight_t"), () =>
         {
+            using var scope = NewDisposeScope();
             using var noGrad = torch.no_grad();
-            wT = Initializer(g, name + ".weight_t", weight.detach().t());
-        }
+            return Initializer(g, name + ".weight_t", weight.detach().t());
+        });
 
         var y = g.AddNode("MatMul", name + ".matmul", [input, wT]);
         if (layer.bias is { } bias)
         {
-            y = g.AddNode("Add", name + ".add_bias", [y, Initializer(g, name + ".bias", bias)]);
+            y = g.AddNode("Add", name + ".add_bias", [y, g.Shared((layer, "bias"), () => Initializer(g, name + ".bias", bias))]);
         }
 
         return y;
@@ -49,7 +50,9 @@ internal static class OnnxEmit
     {
         var weight = layer.weight ?? throw new InvalidOperationException($"LayerNorm '{name}' has no weight.");
         var bias = layer.bias ?? throw new InvalidOperationException($"LayerNorm '{name}' has no bias.");
-        return g.AddNode("LayerNormalization", name, [input, Initializer(g, name + ".weight", weight), Initializer(g, name + ".bias", bias)],
+        var scale = g.Shared((layer, "weight"), () => Initializer(g, name + ".weight", weight));
+        var shift = g.Shared((layer, "bias"), () => Initializer(g, name + ".bias", bias));
+        return g.AddNode("LayerNormalization", name, [input, scale, shift],
                          OnnxAttribute.Int("axis", -1), OnnxAttribute.Float("epsilon", 1e-6f));
     }
 
