@@ -129,4 +129,26 @@ public static class TexTokCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">Settings.</param>
     public static DetokenizeEstimator Detokenize(this TransformsCatalog catalog, DetokenizeOptions options) => new(catalog, options);
+
+    /// <summary>Class label + seed → tokens sampled by a trained class-conditional DiT.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="model">The trained DiT (its latent normalisation included).</param>
+    /// <param name="outputColumnName">Token column to write.</param>
+    /// <param name="labelColumnName">Class label column (for a text-conditional model: ignored; use the Options overload for its columns).</param>
+    /// <param name="seedColumnName">Per-row seed column.</param>
+    /// <param name="steps">Sampler steps (Euler).</param>
+    /// <param name="guidanceScale">Classifier-free guidance scale (1: none).</param>
+    public static DiTGenerateEstimator DiTGenerate(this TransformsCatalog catalog, Torch.Generation.DiTModel model,
+                                                   string outputColumnName = TexTokDefaults.TokensColumn, string labelColumnName = "Label",
+                                                   string seedColumnName = "Seed", int steps = 25, double guidanceScale = 1.0) =>
+        catalog.DiTGenerate(new DiTGenerateOptions
+        {
+            Model = model, OutputColumnName = outputColumnName, LabelColumnName = labelColumnName, SeedColumnName = seedColumnName,
+            Sampler = new Torch.Generation.DiTSamplerOptions { Steps = steps, GuidanceScale = guidanceScale },
+        });
+
+    /// <summary>Label or caption embedding + seed → tokens, with all settings.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">Settings.</param>
+    public static DiTGenerateEstimator DiTGenerate(this TransformsCatalog catalog, DiTGenerateOptions options) => new(catalog, options);
 }

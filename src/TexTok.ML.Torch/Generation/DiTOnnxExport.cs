@@ -112,19 +112,43 @@ public static class DiTOnnxExport
     /// <param name="model">The model.</param>
     /// <param name="options">Sampler settings (method, steps, time shift, guidance and its interval); the seed and batch size stay with the caller.</param>
     /// <returns>The ONNX model.</returns>
-    public static byte[] ExportSampler(DiTModel model, DiTSamplerOptions options)
+    public static byte[] ExportSampler(DiTModel model, DiTSamplerOptions options) => ExportSampler(model, options, DiTOnnxGraphOptions.Default);
+
+    /// <summary>The whole sampler as ONNX model bytes, with the given input/output names and noise layout.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="options">Sampler settings.</param>
+    /// <param name="graph">Names, noise width and whether the guidance scale is baked in.</param>
+    /// <returns>The ONNX model.</returns>
+    public static byte[] ExportSampler(DiTModel model, DiTSamplerOptions options, DiTOnnxGraphOptions graph)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(graph);
         options.Validate();
         var c = model.Config;
+        if (graph.NoiseWidth is int width && width < c.TokenLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(graph), width, $"NoiseWidth must be at least N · d = {c.TokenLength}.");
+        }
+
         bool conditional = c.IsClassConditional || c.IsTextConditional;
         bool guided = conditional && options.GuidanceScale != 1.0;
         var g = NewGraph(model, SamplerNetwork);
         g.SetMetadata(SamplerKey, options.ToJson());
-        var noise = g.AddInput(NoiseInput, OnnxGraphBuilder.Batch, c.NumTokens, c.TokenDim);
-        var (labels, text, mask) = AddConditionInputs(g, c);
-        var scale = guided ? g.AddInput(GuidanceScaleInput) : null;
+        string noise;
+        if (graph.NoiseWidth is int noiseWidth)
+        {
+            var wide = g.AddInput(graph.NoiseInput, OnnxGraphBuilder.Batch, noiseWidth);
+            var used = OnnxEmit.Narrow(g, wide, 1, 0, c.TokenLength, "noise.used");
+            noise = OnnxEmit.Reshape(g, used, "noise.tokens", 0, c.NumTokens, c.TokenDim);
+        }
+        else
+        {
+            noise = g.AddInput(graph.NoiseInput, OnnxGraphBuilder.Batch, c.NumTokens, c.TokenDim);
+        }
+
+        var (labels, text, mask) = AddConditionInputs(g, c, graph);
+        var scale = !guided ? null : graph.BakeGuidanceScale ? g.AddScalar("guidance_scale.value", (float)options.GuidanceScale) : g.AddInput(GuidanceScaleInput);
         string tokens;
         using (torch.no_grad())
         using (torch.NewDisposeScope())
@@ -176,7 +200,7 @@ public static class DiTOnnxExport
             tokens = g.AddNode("Add", "denormalize", [g.AddNode("Div", "unscale", [state, DiTOnnxEmit.Constant(g, (float)normalization.Scale)]), DiTOnnxEmit.Constant(g, (float)normalization.Shift)]);
         }
 
-        g.AddOutput(tokens, TokensOutput, OnnxGraphBuilder.Batch, c.NumTokens, c.TokenDim);
+        g.AddOutput(tokens, graph.TokensOutput, OnnxGraphBuilder.Batch, c.NumTokens, c.TokenDim);
         return g.ToBytes();
     }
 
@@ -200,16 +224,23 @@ public static class DiTOnnxExport
         return model.EmitConditionOnnx(g, null, text, mask, drop, "uncond");
     }
 
-    private static (string? Labels, string? Text, string? Mask) AddConditionInputs(OnnxGraphBuilder g, DiTConfig c)
+    private static (string? Labels, string? Text, string? Mask) AddConditionInputs(OnnxGraphBuilder g, DiTConfig c, DiTOnnxGraphOptions? names = null)
     {
+        names ??= DiTOnnxGraphOptions.Default;
         if (c.IsClassConditional)
         {
-            return (g.AddInt64Input(LabelsInput, OnnxGraphBuilder.Batch), null, null);
+            if (names.LabelsAsColumn)
+            {
+                var column = g.AddInt64Input(names.LabelsInput, OnnxGraphBuilder.Batch, 1);
+                return (g.AddNode("Squeeze", "labels.squeeze", [column, g.AddInt64Vector("labels.squeeze_axis", 1)]), null, null);
+            }
+
+            return (g.AddInt64Input(names.LabelsInput, OnnxGraphBuilder.Batch), null, null);
         }
 
         if (c.IsTextConditional)
         {
-            return (null, g.AddInput(TextInput, OnnxGraphBuilder.Batch, c.TextTokens, c.TextDim), g.AddInput(TextMaskInput, OnnxGraphBuilder.Batch, c.TextTokens));
+            return (null, g.AddInput(names.TextInput, OnnxGraphBuilder.Batch, c.TextTokens, c.TextDim), g.AddInput(names.TextMaskInput, OnnxGraphBuilder.Batch, c.TextTokens));
         }
 
         return (null, null, null);
