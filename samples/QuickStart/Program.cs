@@ -1,12 +1,19 @@
 // QuickStart: TexTok end to end on generated data, offline, on the CPU.
 //   dotnet run -c Release --project samples/QuickStart [-- --quick] [--out DIR] [--tokens N]
 // Generates CaptionedShapes (images with captions), trains a TexTok tokenizer and its no-text baseline with the
-// same budget, reconstructs held-out images with both and writes report.json and a comparison grid.
+// same budget, reconstructs held-out images with both, puts the TexTok pair into an ML.NET pipeline that it saves,
+// reloads and checks, trains a small class-conditional DiT on TexTok tokens and generates images through the
+// pipeline (DiTGenerate -> CaptionEmbed -> Detokenize), sweeps the token count for a rate-distortion plot, and
+// writes report.json and image grids.
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using QuickStart;
+using TexTok.ML;
 using TexTok.ML.Data;
 using TexTok.ML.Text;
+using TexTok.ML.Torch.Generation;
 using TexTok.ML.Torch.Tokenizer;
 using TexTok.ML.Torch.Training;
 
@@ -37,8 +44,8 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 
 var total = Stopwatch.StartNew();
 var plan = options.Quick
-    ? new { ImageSize = 32, Train = 512, Test = 64, Steps = 300 }
-    : new { ImageSize = 64, Train = 3000, Test = 128, Steps = 1500 };
+    ? new { ImageSize = 32, Train = 512, Test = 64, Steps = 300, DiTSteps = 300, SweepSteps = 100, Sweep = new[] { 4, 16 } }
+    : new { ImageSize = 64, Train = 3000, Test = 128, Steps = 1500, DiTSteps = 1500, SweepSteps = 300, Sweep = new[] { 4, 16, 64 } };
 Console.WriteLine($"TexTok QuickStart ({(options.Quick ? "quick" : "default")} run): {plan.ImageSize} px CaptionedShapes, N = {options.Tokens} tokens");
 
 var encoder = new FrozenBpeTextEncoder();
@@ -55,32 +62,26 @@ Console.WriteLine($"  {train.Count} training and {test.Count} held-out images, e
 
 var results = new Dictionary<string, object>();
 var reconstructions = new Dictionary<string, float[]>();
+TexTokModel? textok = null;
 foreach (var variant in new[] { "baseline", "textok" })
 {
     bool useText = variant == "textok";
-    var config = TexTokConfig.FromPreset(TexTokPreset.Tiny, plan.ImageSize, options.Tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
-    var trainingOptions = new TexTokTrainingOptions
-    {
-        BatchSize = 16, Steps = plan.Steps, LearningRate = 1e-3, WarmupSteps = plan.Steps / 20, PerceptualWeight = 0,
-        Seed = 7, Threads = Environment.ProcessorCount, LogEvery = 10,
-    };
     var clock = Stopwatch.StartNew();
-    using var trainer = new TexTokTrainer(config, trainingOptions);
-    var source = useText ? new InMemorySampleSource(train.Images, train.Texts!, train.Masks!) : new InMemorySampleSource(train.Images);
-    using (var bar = new ConsoleProgressBar($"Training {(useText ? "TexTok  " : "baseline")}"))
-    {
-        trainer.Train(source, bar.For<TexTokTrainingProgress>(p => (p.Step / (double)p.TotalSteps,
-            $"step {p.Step}/{p.TotalSteps}  loss {p.ReconstructionLoss:F4}  {p.ImagesPerSecond:F0} img/s")));
-    }
-
-    using var model = trainer.CreateEmaModel();
-    var output = TexTokInference.Reconstruct(model, test.ConcatenatedImages(), useText ? test.ConcatenatedTexts() : null,
-        useText ? test.ConcatenatedMasks() : null, test.Count);
+    var model = TrainTokenizer(plan.ImageSize, options.Tokens, useText, plan.Steps, $"Training {(useText ? "TexTok  " : "baseline")}");
+    var output = Reconstruct(model, test, useText);
     reconstructions[variant] = output;
     var (psnr, ssim) = test.Score(output);
     Console.WriteLine($"  {variant}: held-out PSNR {psnr:F2} dB, SSIM {ssim:F4}  ({clock.Elapsed.TotalSeconds:F0} s)");
     results[variant] = new { psnr = Math.Round(psnr, 3), ssim = Math.Round(ssim, 4), train_seconds = Math.Round(clock.Elapsed.TotalSeconds, 1) };
-    trainer.SaveModel(Path.Combine(options.OutputDirectory, $"{variant}.safetensors"));
+    TexTokModelFile.Save(Path.Combine(options.OutputDirectory, $"{variant}.safetensors"), model);
+    if (useText)
+    {
+        textok = model;
+    }
+    else
+    {
+        model.Dispose();
+    }
 }
 
 var cells = new List<RgbImage>();
@@ -93,6 +94,47 @@ for (int i = 0; i < Math.Min(8, test.Count); i++)
 
 string gridPath = Path.Combine(options.OutputDirectory, "reconstructions.png");
 ImagePixels.SavePng(ImagePixels.Grid(cells, columns: 3, spacing: 2), gridPath);
+// The TexTok pair as an ML.NET pipeline: CaptionEmbed -> TexTokenize -> Detokenize, saved, reloaded and checked.
+using var pair = new TexTokTrainedModel(textok!);
+var ml = new MLContext(seed: 1);
+var heldOut = CaptionedShapes.Load(ml, DataSplit.Test, plan.Test, shapes);
+var pipeline = ml.Transforms.CaptionEmbed().Append(ml.Transforms.TexTokenize(pair)).Append(ml.Transforms.Detokenize(pair)).Fit(heldOut);
+string zipPath = Path.Combine(options.OutputDirectory, "pipeline.zip");
+ml.Model.Save(pipeline, heldOut.Schema, zipPath);
+var reloaded = new MLContext().Model.LoadTexTokPipeline(zipPath, out _);
+var pipelinePixels = pipeline.Transform(heldOut).GetColumn<float[]>("ReconstructionPixels").ToList();
+var reloadedPixels = reloaded.Transform(heldOut).GetColumn<float[]>("ReconstructionPixels").ToList();
+bool identical = pipelinePixels.Zip(reloadedPixels).All(p => p.First.AsSpan().SequenceEqual(p.Second));
+int pixelLength = 3 * plan.ImageSize * plan.ImageSize;
+double pipelineGap = pipelinePixels.Select((row, i) => row.Select((v, j) =>
+    Math.Abs(v - Math.Clamp((reconstructions["textok"][(i * pixelLength) + j] + 1f) * 127.5f, 0f, 255f))).Max()).Max();
+Console.WriteLine($"Pipeline saved to {zipPath} ({new FileInfo(zipPath).Length / 1024} KiB); reloaded outputs identical: {(identical ? "yes" : "NO")}; " +
+                  $"max difference to TorchSharp {pipelineGap:F3} of 255");
+
+// A small class-conditional DiT on TexTok tokens, sampled through the pipeline with captions from a held-out bank.
+var generation = GenerateImages(pair, plan.DiTSteps);
+
+// Rate-distortion: PSNR against the token count for both variants (short runs, 32 px).
+var sweep = new List<object>();
+var curves = new Dictionary<string, List<(int Tokens, double Psnr)>> { ["baseline"] = [], ["textok"] = [] };
+var sweepShapes = new CaptionedShapesOptions { ImageSize = 32 };
+var sweepTrain = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Train, Math.Min(plan.Train, 1024), sweepShapes), Embed);
+var sweepTest = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Test, 64, sweepShapes), Embed);
+foreach (int n in plan.Sweep)
+{
+    foreach (var variant in new[] { "baseline", "textok" })
+    {
+        bool useText = variant == "textok";
+        using var model = TrainTokenizer(32, n, useText, plan.SweepSteps, $"Sweep N={n,-3} {variant,-8}", sweepTrain);
+        var (psnr, _) = sweepTest.Score(Reconstruct(model, sweepTest, useText));
+        curves[variant].Add((n, psnr));
+        sweep.Add(new { tokens = n, variant, psnr = Math.Round(psnr, 3) });
+    }
+}
+
+string plotPath = Path.Combine(options.OutputDirectory, "rate_distortion.png");
+ImagePixels.SavePng(RateDistortionPlot.Draw(curves), plotPath);
+
 var report = new Dictionary<string, object>
 {
     ["tokens"] = options.Tokens,
@@ -103,9 +145,91 @@ var report = new Dictionary<string, object>
     ["baseline"] = results["baseline"],
     ["textok"] = results["textok"],
     ["grid"] = Path.GetFileName(gridPath),
+    ["pipeline"] = new { zip = Path.GetFileName(zipPath), reloaded_identical = identical, max_difference_to_torchsharp = Math.Round(pipelineGap, 4) },
+    ["generation"] = generation,
+    ["rate_distortion"] = new { resolution = 32, steps = plan.SweepSteps, points = sweep, plot = Path.GetFileName(plotPath) },
     ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1),
 };
 string reportPath = Path.Combine(options.OutputDirectory, "report.json");
 File.WriteAllText(reportPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-Console.WriteLine($"Wrote {reportPath} and {gridPath} (original | baseline | TexTok) in {total.Elapsed.TotalSeconds:F0} s.");
-return 0;
+Console.WriteLine($"Wrote {reportPath}, {gridPath} (original | baseline | TexTok), generated.png and {plotPath} in {total.Elapsed.TotalSeconds:F0} s.");
+return identical ? 0 : 1;
+
+TexTokModel TrainTokenizer(int imageSize, int tokens, bool useText, int steps, string label, ImageSampleArrays? data = null)
+{
+    data ??= train;
+    var config = TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
+    var trainingOptions = new TexTokTrainingOptions
+    {
+        BatchSize = 16, Steps = steps, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), PerceptualWeight = 0,
+        Seed = 7, Threads = Environment.ProcessorCount, LogEvery = 10,
+    };
+    using var trainer = new TexTokTrainer(config, trainingOptions);
+    var source = useText ? new InMemorySampleSource(data.Images, data.Texts!, data.Masks!) : new InMemorySampleSource(data.Images);
+    using (var bar = new ConsoleProgressBar(label))
+    {
+        trainer.Train(source, bar.For<TexTokTrainingProgress>(p => (p.Step / (double)p.TotalSteps,
+            $"step {p.Step}/{p.TotalSteps}  loss {p.ReconstructionLoss:F4}  {p.ImagesPerSecond:F0} img/s")));
+    }
+
+    return trainer.CreateEmaModel();
+}
+
+static float[] Reconstruct(TexTokModel model, ImageSampleArrays data, bool useText) =>
+    TexTokInference.Reconstruct(model, data.ConcatenatedImages(), useText ? data.ConcatenatedTexts() : null, useText ? data.ConcatenatedMasks() : null, data.Count);
+
+object GenerateImages(TexTokTrainedModel tokenizer, int steps)
+{
+    var clock = Stopwatch.StartNew();
+    var tokens = TexTokInference.Encode(tokenizer.Model, train.ConcatenatedImages(), train.ConcatenatedTexts(), train.ConcatenatedMasks(), train.Count);
+    int length = tokenizer.TokenLength;
+    var perImage = Enumerable.Range(0, train.Count).Select(i => tokens.AsSpan(i * length, length).ToArray()).ToList();
+    var dataset = TokenDataset.WithLabels(perImage, train.Samples.Select(s => s.Label).ToList());
+    int classes = CaptionedShapes.ClassNames.Count;
+    var config = DiTConfig.FromPreset(DiTPreset.Tiny, tokenizer.Config.NumTokens, tokenizer.Config.TokenDim, numClasses: classes);
+    var ditOptions = new DiTTrainingOptions { Steps = steps, BatchSize = 32, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), Seed = 11, Threads = Environment.ProcessorCount, LogEvery = 10 };
+    using var trainer = new DiTTrainer(config, LatentNormalization.Measure(dataset), ditOptions);
+    using (var bar = new ConsoleProgressBar("Training DiT      "))
+    {
+        trainer.Train(dataset, bar.For<DiTTrainingProgress>(p => (p.Step / (double)p.TotalSteps, $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}")));
+    }
+
+    using var dit = trainer.CreateEmaModel();
+    trainer.SaveModel(Path.Combine(options.OutputDirectory, "dit.safetensors"));
+
+    // Captions for the detokenizer come from held-out scenes of each class (the paper's caption bank).
+    var bank = CaptionBank.FromPairs(CaptionedShapes.Enumerate(DataSplit.Test, 256, shapes).Select(s => (s.Label, s.Caption)));
+    const int perClass = 4;
+    var labels = Enumerable.Range(0, classes).SelectMany(label => Enumerable.Repeat(label, perClass)).ToList();
+    var drawn = bank.Sample(labels, seed: 5);
+    var rows = labels.Select((label, i) => new GenerationRow { Label = label, Seed = i, Caption = drawn[i] }).ToList();
+
+    var ml = new MLContext(seed: 1);
+    var input = ml.Data.LoadFromEnumerable(rows);
+    var generate = ml.Transforms.DiTGenerate(dit, steps: 25, guidanceScale: 2.0)
+        .Append(ml.Transforms.CaptionEmbed())
+        .Append(ml.Transforms.Detokenize(tokenizer))
+        .Fit(input);
+    var pixels = generate.Transform(input).GetColumn<float[]>("ReconstructionPixels").ToList();
+    int size = tokenizer.Config.ImageSize;
+    var cells = pixels.Select(p => ImagePixels.FromChw(p.Select(v => (v / 127.5f) - 1f).ToArray(), size, size)).ToList();
+    ImagePixels.SavePng(ImagePixels.Grid(cells, perClass, spacing: 2), Path.Combine(options.OutputDirectory, "generated.png"));
+    Console.WriteLine($"Generated {rows.Count} images ({perClass} per class) through DiTGenerate -> CaptionEmbed -> Detokenize in {clock.Elapsed.TotalSeconds:F0} s.");
+    return new
+    {
+        grid = "generated.png",
+        dit_steps = steps,
+        sampler = "Euler, 25 steps, guidance 2.0",
+        samples = rows.Select(r => new { label = CaptionedShapes.ClassNames[r.Label], seed = r.Seed, caption = r.Caption }).ToList(),
+        seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+    };
+}
+
+internal sealed class GenerationRow
+{
+    public int Label { get; set; }
+
+    public int Seed { get; set; }
+
+    public string Caption { get; set; } = string.Empty;
+}

@@ -1,0 +1,120 @@
+using TexTok.ML.Data;
+
+namespace QuickStart;
+
+/// <summary>
+/// A small PSNR-against-token-count chart as an image: log2 N on x, PSNR on y, the baseline in grey and TexTok in
+/// blue, with tick labels drawn in a 3×5 digit font (no plotting library needed).
+/// </summary>
+internal static class RateDistortionPlot
+{
+    private const int Width = 360, Height = 240, Left = 40, Right = 16, Top = 16, Bottom = 28;
+
+    private static readonly string[] Digits =
+    [
+        "111101101101111", "010110010010111", "111001111100111", "111001111001111", "101101111001001",
+        "111100111001111", "111100111101111", "111001001001001", "111101111101111", "111101111001111",
+    ];
+
+    public static RgbImage Draw(IReadOnlyDictionary<string, List<(int Tokens, double Psnr)>> curves)
+    {
+        var image = new RgbImage(Width, Height);
+        Array.Fill(image.Pixels, (byte)255);
+        var points = curves.Values.SelectMany(c => c).ToList();
+        if (points.Count == 0)
+        {
+            return image;
+        }
+
+        double xMin = Math.Log2(points.Min(p => p.Tokens)), xMax = Math.Max(xMin + 1, Math.Log2(points.Max(p => p.Tokens)));
+        double yMin = Math.Floor(points.Min(p => p.Psnr)) - 1, yMax = Math.Ceiling(points.Max(p => p.Psnr)) + 1;
+        int X(double log2N) => Left + (int)Math.Round((log2N - xMin) / (xMax - xMin) * (Width - Left - Right));
+        int Y(double psnr) => Height - Bottom - (int)Math.Round((psnr - yMin) / (yMax - yMin) * (Height - Top - Bottom));
+
+        var axis = ((byte)0, (byte)0, (byte)0);
+        Line(image, Left, Height - Bottom, Width - Right, Height - Bottom, axis);
+        Line(image, Left, Top, Left, Height - Bottom, axis);
+        foreach (int n in points.Select(p => p.Tokens).Distinct())
+        {
+            int x = X(Math.Log2(n));
+            Line(image, x, Height - Bottom, x, Height - Bottom + 4, axis);
+            Text(image, n.ToString(System.Globalization.CultureInfo.InvariantCulture), x - 4, Height - Bottom + 8, axis);
+        }
+
+        for (int db = (int)yMin; db <= (int)yMax; db++)
+        {
+            int y = Y(db);
+            Line(image, Left - 4, y, Left, y, axis);
+            Text(image, db.ToString(System.Globalization.CultureInfo.InvariantCulture), 6, y - 2, axis);
+        }
+
+        foreach (var (name, curve) in curves)
+        {
+            var color = name == "textok" ? ((byte)30, (byte)90, (byte)220) : ((byte)150, (byte)150, (byte)150);
+            var sorted = curve.OrderBy(p => p.Tokens).ToList();
+            for (int i = 0; i < sorted.Count; i++)
+            {
+                int x = X(Math.Log2(sorted[i].Tokens)), y = Y(sorted[i].Psnr);
+                Box(image, x, y, 2, color);
+                if (i > 0)
+                {
+                    Line(image, X(Math.Log2(sorted[i - 1].Tokens)), Y(sorted[i - 1].Psnr), x, y, color);
+                }
+            }
+        }
+
+        return image;
+    }
+
+    private static void Set(RgbImage image, int x, int y, (byte R, byte G, byte B) c)
+    {
+        if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
+        {
+            return;
+        }
+
+        int i = 3 * ((y * image.Width) + x);
+        (image.Pixels[i], image.Pixels[i + 1], image.Pixels[i + 2]) = c;
+    }
+
+    private static void Line(RgbImage image, int x0, int y0, int x1, int y1, (byte, byte, byte) c)
+    {
+        int steps = Math.Max(Math.Abs(x1 - x0), Math.Abs(y1 - y0));
+        for (int s = 0; s <= steps; s++)
+        {
+            double t = steps == 0 ? 0 : s / (double)steps;
+            Set(image, (int)Math.Round(x0 + ((x1 - x0) * t)), (int)Math.Round(y0 + ((y1 - y0) * t)), c);
+        }
+    }
+
+    private static void Box(RgbImage image, int x, int y, int r, (byte, byte, byte) c)
+    {
+        for (int dy = -r; dy <= r; dy++)
+        {
+            for (int dx = -r; dx <= r; dx++)
+            {
+                Set(image, x + dx, y + dy, c);
+            }
+        }
+    }
+
+    private static void Text(RgbImage image, string text, int x, int y, (byte, byte, byte) c)
+    {
+        foreach (char ch in text)
+        {
+            if (ch is >= '0' and <= '9')
+            {
+                string glyph = Digits[ch - '0'];
+                for (int i = 0; i < 15; i++)
+                {
+                    if (glyph[i] == '1')
+                    {
+                        Set(image, x + (i % 3), y + (i / 3), c);
+                    }
+                }
+            }
+
+            x += 4;
+        }
+    }
+}
