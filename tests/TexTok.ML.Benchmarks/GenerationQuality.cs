@@ -31,7 +31,7 @@ internal static class GenerationQuality
         var plan = quick
             ? new Plan(Tokens: 16, TrainImages: 512, ReferenceImages: 240, BankImages: 240, TokenizerSteps: 120, DiTSteps: 400,
                 ClassifierImages: 2048, ClassifierSteps: 400, SamplerSteps: 25)
-            : new Plan(Tokens: 16, TrainImages: 2048, ReferenceImages: 600, BankImages: 600, TokenizerSteps: 600, DiTSteps: 2000,
+            : new Plan(Tokens: 16, TrainImages: 2048, ReferenceImages: 600, BankImages: 600, TokenizerSteps: 1500, DiTSteps: 4000,
                 ClassifierImages: 4096, ClassifierSteps: 1200, SamplerSteps: 25);
         int threads = Environment.ProcessorCount;
         // One shape per image: at 32 px the second and third shapes are a few pixels wide and the class (the main shape's
