@@ -9,6 +9,7 @@ internal static class BenchmarkCommandLine
         ["inference"] = InferenceSuite.Run,
         ["pipeline"] = PipelineSuite.Run,
         ["t5"] = T5Suite.Run,
+        ["generation"] = GenerationSuite.Run,
     };
 
     public static int Run(string[] args)

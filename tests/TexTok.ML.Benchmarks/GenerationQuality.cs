@@ -1,0 +1,390 @@
+using System.Diagnostics;
+using TexTok.ML.Data;
+using TexTok.ML.Text;
+using TexTok.ML.Torch;
+using TexTok.ML.Torch.Generation;
+using TexTok.ML.Torch.Generation.Metrics;
+using TexTok.ML.Torch.Modules;
+using TexTok.ML.Torch.Tokenizer;
+using TexTok.ML.Torch.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace TexTok.ML.Benchmarks;
+
+/// <summary>
+/// A generation-quality proxy on CaptionedShapes: TexTok and its no-text baseline are trained at equal budgets, a
+/// class-conditional DiT is trained on each one's tokens at equal budgets, and the decoded samples are compared with
+/// held-out real images by the Fréchet distance in the penultimate layer of a small classifier this suite trains on
+/// the shape labels. It is a proxy gFID: the feature space is that classifier's, not Inception's, so the numbers are
+/// comparable only with each other.
+/// </summary>
+internal static class GenerationQuality
+{
+    private const string Dataset = "captioned-shapes-32-one-shape";
+    private const int GridColumns = 8;
+
+    public static void Run(BenchmarkReport report, BenchmarkSettings settings)
+    {
+        bool quick = settings.Quick;
+        var plan = quick
+            ? new Plan(Tokens: 16, TrainImages: 512, ReferenceImages: 240, BankImages: 240, TokenizerSteps: 120, DiTSteps: 400,
+                ClassifierImages: 2048, ClassifierSteps: 400, SamplerSteps: 25)
+            : new Plan(Tokens: 16, TrainImages: 2048, ReferenceImages: 600, BankImages: 600, TokenizerSteps: 1500, DiTSteps: 4000,
+                ClassifierImages: 4096, ClassifierSteps: 1200, SamplerSteps: 25);
+        int threads = Environment.ProcessorCount;
+        // One shape per image: at 32 px the second and third shapes are a few pixels wide and the class (the main shape's
+        // kind) would be close to invisible.
+        var shapes = new CaptionedShapesOptions { ImageSize = 32, MaxShapes = 1 };
+        var encoder = new FrozenBpeTextEncoder();
+        report.Set("gfid_dataset", Dataset);
+        report.Set("gfid_features", "proxy: 64-d penultimate layer of a small conv net (3 3x3 convolutions, global max+mean pooling, 64-wide layer) trained here to predict the class, the main shape colour and the background colour (not Inception)");
+        report.Set("gfid_tokenizer_preset", "Tiny");
+        report.Set("gfid_tokenizer_steps", plan.TokenizerSteps);
+        report.Set("gfid_dit_preset", "Tiny");
+        report.Set("gfid_dit_steps", plan.DiTSteps);
+        report.Set("gfid_sampler", $"euler, {plan.SamplerSteps} steps, no guidance, seed 7");
+        report.Set("gfid_train_images", plan.TrainImages);
+        report.Set("gfid_reference_images", plan.ReferenceImages);
+        report.Set("fashion_mnist", File.Exists(FashionMnist.FilePaths(DataSplit.Train).Images) ? "present, not used" : "skipped: dataset-fashion-mnist is not installed");
+
+        Console.WriteLine($"Preparing CaptionedShapes 32 px: {plan.TrainImages} training, {plan.ReferenceImages} held-out reference images...");
+        var train = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Train, plan.TrainImages, shapes), Embed(encoder));
+        var reference = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Test, plan.ReferenceImages, shapes), Embed(encoder));
+        // Decoding captions come from held-out scenes that are not in the reference set.
+        var bank = CaptionBank.FromPairs(CaptionedShapes.Enumerate(DataSplit.Test, plan.BankImages, shapes, start: 100_000).Select(s => (s.Label, s.Caption)));
+        int classes = CaptionedShapes.ClassNames.Count;
+        var referenceLabels = reference.Samples.Select(s => s.Label).ToArray();
+
+        using var classifier = TrainClassifier(plan, shapes, classes, reference, report);
+        var referenceFeatures = Features(classifier, reference.Images);
+        var floorImages = CaptionedShapes.Enumerate(DataSplit.Train, plan.ReferenceImages, shapes, start: plan.TrainImages)
+            .Select(s => Scale(ImagePixels.ToChw(s.Image))).ToList();
+        double floor = FrechetDistance.Compute(referenceFeatures, Features(classifier, floorImages));
+        report.Set("gfid_real_train_vs_reference", Math.Round(floor, 4));
+        Console.WriteLine($"  proxy FID of {plan.ReferenceImages} real training images against the reference: {floor:F3} (the floor)");
+        SaveGrid(settings.OutputDirectory, "generation-real.png", reference.Images, referenceLabels, classes, 32);
+
+        foreach (string variant in new[] { "baseline", "textok" })
+        {
+            bool useText = variant == "textok";
+            var clock = Stopwatch.StartNew();
+            using var tokenizer = TrainTokenizer(plan, encoder, train, useText, threads);
+            double tokenizerSeconds = clock.Elapsed.TotalSeconds;
+
+            var reconstructions = TexTokInference.Reconstruct(tokenizer, reference.ConcatenatedImages(),
+                useText ? reference.ConcatenatedTexts() : null, useText ? reference.ConcatenatedMasks() : null, reference.Count);
+            var (psnr, _) = reference.Score(reconstructions);
+            double reconstructionFid = FrechetDistance.Compute(referenceFeatures, Features(classifier, Split(reconstructions, 3 * 32 * 32)));
+
+            var latents = TexTokInference.Encode(tokenizer, train.ConcatenatedImages(), useText ? train.ConcatenatedTexts() : null,
+                useText ? train.ConcatenatedMasks() : null, train.Count);
+            var tokens = TokenDataset.WithLabels(Split(latents, plan.Tokens * 8), train.Samples.Select(s => s.Label).ToArray());
+            clock.Restart();
+            using var dit = TrainDiT(plan, tokens, classes, threads);
+            double ditSeconds = clock.Elapsed.TotalSeconds;
+
+            Console.WriteLine($"  sampling {referenceLabels.Length} token sequences ({plan.SamplerSteps} Euler steps) and decoding...");
+            var generatedTokens = DiTSampler.SampleClasses(dit, referenceLabels, new DiTSamplerOptions { Steps = plan.SamplerSteps, Seed = 7 });
+            var captions = bank.Sample(referenceLabels, seed: 7);
+            var generated = Decode(tokenizer, generatedTokens, useText ? captions : null, encoder);
+            double gfid = FrechetDistance.Compute(referenceFeatures, Features(classifier, generated));
+            double agreement = Accuracy(classifier, generated, referenceLabels);
+            Console.WriteLine($"  {variant}: proxy gFID {gfid:F3}, classifier agrees with the requested class on {100 * agreement:F1} %, reconstruction proxy FID {reconstructionFid:F3}, PSNR {psnr:F2} dB");
+            SaveGrid(settings.OutputDirectory, $"generation-samples-{variant}-n{plan.Tokens}.png", generated, referenceLabels, classes, 32);
+            report.AddRow(new Dictionary<string, object>
+            {
+                ["part"] = "gfid",
+                ["variant"] = variant,
+                ["tokens"] = plan.Tokens,
+                ["dataset"] = Dataset,
+                ["gfid"] = Math.Round(gfid, 4),
+                ["samples"] = generated.Count,
+                ["class_agreement"] = Math.Round(agreement, 4),
+                ["reconstruction_fid"] = Math.Round(reconstructionFid, 4),
+                ["reconstruction_psnr"] = Math.Round(psnr, 3),
+                ["tokenizer_seconds"] = Math.Round(tokenizerSeconds, 1),
+                ["dit_seconds"] = Math.Round(ditSeconds, 1),
+            });
+        }
+    }
+
+    private static Func<string, (float[] Values, float[] Mask)> Embed(ITextEncoder encoder) =>
+        caption => { var e = encoder.Encode(caption); return (e.Values, e.Mask); };
+
+    private static float[] Scale(float[] unit)
+    {
+        for (int i = 0; i < unit.Length; i++)
+        {
+            unit[i] = (unit[i] * 2) - 1;
+        }
+
+        return unit;
+    }
+
+    private static List<float[]> Split(float[] flat, int length) =>
+        Enumerable.Range(0, flat.Length / length).Select(i => flat.AsSpan(i * length, length).ToArray()).ToList();
+
+    private static TexTokModel TrainTokenizer(Plan plan, ITextEncoder encoder, ImageSampleArrays train, bool useText, int threads)
+    {
+        var config = TexTokConfig.FromPreset(TexTokPreset.Tiny, 32, plan.Tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
+        var options = new TexTokTrainingOptions
+        {
+            BatchSize = 16,
+            Steps = plan.TokenizerSteps,
+            LearningRate = 1e-3,
+            WarmupSteps = Math.Max(10, plan.TokenizerSteps / 20),
+            PerceptualWeight = 0,
+            Seed = 17,
+            Threads = threads,
+            LogEvery = Math.Max(1, plan.TokenizerSteps / 4),
+        };
+        Console.WriteLine($"Training the {(useText ? "textok" : "baseline")} tokenizer N={plan.Tokens} (Tiny, {plan.TokenizerSteps} steps of 16)...");
+        using var trainer = new TexTokTrainer(config, options);
+        var source = useText ? new InMemorySampleSource(train.Images, train.Texts!, train.Masks!) : new InMemorySampleSource(train.Images);
+        trainer.Train(source, new ActionProgress<TexTokTrainingProgress>(p =>
+            Console.WriteLine($"  step {p.Step,5}/{p.TotalSteps}  rec {p.ReconstructionLoss:F5}  {p.ImagesPerSecond,6:F1} img/s")));
+        return trainer.CreateEmaModel();
+    }
+
+    private static DiTModel TrainDiT(Plan plan, TokenDataset tokens, int classes, int threads)
+    {
+        var config = DiTConfig.FromPreset(DiTPreset.Tiny, plan.Tokens, 8, classes);
+        var options = new DiTTrainingOptions
+        {
+            BatchSize = 32,
+            Steps = plan.DiTSteps,
+            LearningRate = 1e-3,
+            WarmupSteps = Math.Max(10, plan.DiTSteps / 20),
+            Seed = 23,
+            Threads = threads,
+            LogEvery = Math.Max(1, plan.DiTSteps / 4),
+        };
+        Console.WriteLine($"Training a class-conditional DiT-Tiny on {tokens.Count} token sequences ({plan.DiTSteps} steps of 32)...");
+        using var trainer = new DiTTrainer(config, LatentNormalization.Measure(tokens), options);
+        trainer.Train(tokens, new ActionProgress<DiTTrainingProgress>(p =>
+            Console.WriteLine($"  step {p.Step,5}/{p.TotalSteps}  loss {p.Loss:F4}  {p.SamplesPerSecond,7:F0} samples/s")));
+        return trainer.CreateEmaModel();
+    }
+
+    private static List<float[]> Decode(TexTokModel tokenizer, float[][] tokens, IReadOnlyList<string>? captions, ITextEncoder encoder)
+    {
+        var config = tokenizer.Config;
+        int length = 3 * config.ImageSize * config.ImageSize, batch = 32;
+        var images = new List<float[]>();
+        tokenizer.eval();
+        using var noGrad = no_grad();
+        for (int start = 0; start < tokens.Length; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            int b = Math.Min(batch, tokens.Length - start);
+            var x = torch.tensor(tokens.Skip(start).Take(b).SelectMany(t => t).ToArray(), new long[] { b, config.NumTokens, config.TokenDim });
+            Tensor? text = null, mask = null;
+            if (captions is not null)
+            {
+                var embeddings = captions.Skip(start).Take(b).Select(encoder.Encode).ToList();
+                text = torch.tensor(embeddings.SelectMany(e => e.Values).ToArray(), new long[] { b, config.TextTokens, config.TextDim });
+                mask = torch.tensor(embeddings.SelectMany(e => e.Mask).ToArray(), new long[] { b, config.TextTokens });
+            }
+
+            var decoded = tokenizer.Decode(x, text, mask).ClampTo(-1, 1).contiguous();
+            images.AddRange(Split(decoded.data<float>().ToArray(), length));
+        }
+
+        return images;
+    }
+
+    // The feature network learns three things per image (the kind and colour of the main shape and the background
+    // colour) so that its features respond to colour and layout as well as to the class.
+    private static ProxyClassifier TrainClassifier(Plan plan, CaptionedShapesOptions shapes, int classes, ImageSampleArrays reference, BenchmarkReport report)
+    {
+        Console.WriteLine($"Training the proxy feature network (3-layer conv net, {plan.ClassifierImages} labelled images, {plan.ClassifierSteps} steps of 64)...");
+        var scenes = Enumerable.Range(0, plan.ClassifierImages).Select(i => CaptionedShapes.Describe(shapes, DataSplit.Train, i)).ToList();
+        var images = scenes.Select(s => Scale(ImagePixels.ToChw(CaptionedShapes.Render(s, shapes.ImageSize)))).ToArray();
+        var targets = scenes.Select(Targets).ToArray();
+        int size = shapes.ImageSize, length = images[0].Length, batch = 64;
+        manual_seed(29);
+        var model = new ProxyClassifier(classes, CaptionedShapes.Palette.Count);
+        using var optimizer = new TexTok.ML.Torch.Training.AdamW(model.named_parameters().Select(p => (p.name, p.parameter)), 0.9, 0.999, 1e-8, 1e-4);
+        var random = new Random(31);
+        var order = Enumerable.Range(0, images.Length).ToArray();
+        int position = order.Length;
+        double lastLoss = 0;
+        for (int step = 0; step < plan.ClassifierSteps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var batchImages = new float[batch * length];
+            var batchTargets = new long[3][];
+            for (int head = 0; head < 3; head++)
+            {
+                batchTargets[head] = new long[batch];
+            }
+
+            for (int i = 0; i < batch; i++)
+            {
+                if (position == order.Length)
+                {
+                    random.Shuffle(order);
+                    position = 0;
+                }
+
+                int index = order[position++];
+                images[index].CopyTo(batchImages, i * length);
+                for (int head = 0; head < 3; head++)
+                {
+                    batchTargets[head][i] = targets[index][head];
+                }
+            }
+
+            var (kind, color, background) = model.Heads(torch.tensor(batchImages, new long[] { batch, 3, size, size }));
+            var loss = nn.functional.cross_entropy(kind, torch.tensor(batchTargets[0]))
+                .add(nn.functional.cross_entropy(color, torch.tensor(batchTargets[1])))
+                .add(nn.functional.cross_entropy(background, torch.tensor(batchTargets[2])));
+            optimizer.ZeroGrad();
+            loss.backward();
+            double progress = (double)step / plan.ClassifierSteps;
+            optimizer.Step(2e-3 * 0.5 * (1 + Math.Cos(Math.PI * progress)));
+            lastLoss = loss.item<float>();
+        }
+
+        model.eval();
+        var referenceScenes = Enumerable.Range(0, reference.Count).Select(i => CaptionedShapes.Describe(shapes, DataSplit.Test, i)).ToList();
+        double accuracy = Accuracy(model, reference.Images, reference.Samples.Select(s => s.Label).ToArray());
+        double colorAccuracy = Accuracy(model, reference.Images, referenceScenes.Select(s => (int)Targets(s)[1]).ToArray(), head: 1);
+        double backgroundAccuracy = Accuracy(model, reference.Images, referenceScenes.Select(s => (int)Targets(s)[2]).ToArray(), head: 2);
+        double chance = reference.Samples.GroupBy(s => s.Label).Max(g => g.Count()) / (double)reference.Count;
+        Console.WriteLine($"  final training loss {lastLoss:F3}; held-out accuracy: shape {100 * accuracy:F1} % (majority class {100 * chance:F1} %), " +
+                          $"shape colour {100 * colorAccuracy:F1} %, background {100 * backgroundAccuracy:F1} %");
+        report.Set("classifier_accuracy", Math.Round(accuracy, 4));
+        report.Set("classifier_majority_rate", Math.Round(chance, 4));
+        report.Set("classifier_color_accuracy", Math.Round(colorAccuracy, 4));
+        report.Set("classifier_background_accuracy", Math.Round(backgroundAccuracy, 4));
+        report.Set("classifier_train_images", plan.ClassifierImages);
+        report.Set("classifier_steps", plan.ClassifierSteps);
+        return model;
+    }
+
+    private static long[] Targets(ShapeScene scene) =>
+        [(long)scene.Label, PaletteIndex(scene.Shapes[0].Color), PaletteIndex(scene.Background)];
+
+    private static int PaletteIndex(PaletteColor color)
+    {
+        for (int i = 0; i < CaptionedShapes.Palette.Count; i++)
+        {
+            if (CaptionedShapes.Palette[i].Name == color.Name)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"Colour '{color.Name}' is not in the CaptionedShapes palette.", nameof(color));
+    }
+
+    private static List<float[]> Features(ProxyClassifier model, IReadOnlyList<float[]> images) =>
+        Apply(model, images, model.Features);
+
+    private static double Accuracy(ProxyClassifier model, IReadOnlyList<float[]> images, IReadOnlyList<int> labels, int head = 0)
+    {
+        var logits = Apply(model, images, x =>
+        {
+            var (kind, color, background) = model.Heads(x);
+            return head switch { 0 => kind, 1 => color, _ => background };
+        });
+        int correct = 0;
+        for (int i = 0; i < logits.Count; i++)
+        {
+            int best = Array.IndexOf(logits[i], logits[i].Max());
+            correct += best == labels[i] ? 1 : 0;
+        }
+
+        return (double)correct / logits.Count;
+    }
+
+    private static List<float[]> Apply(ProxyClassifier model, IReadOnlyList<float[]> images, Func<Tensor, Tensor> compute)
+    {
+        using var noGrad = no_grad();
+        int size = (int)Math.Round(Math.Sqrt(images[0].Length / 3.0));
+        var results = new List<float[]>();
+        for (int start = 0; start < images.Count; start += 256)
+        {
+            using var scope = NewDisposeScope();
+            int b = Math.Min(256, images.Count - start);
+            var batch = torch.tensor(images.Skip(start).Take(b).SelectMany(x => x).ToArray(), new long[] { b, 3, size, size });
+            var output = compute(batch).contiguous();
+            results.AddRange(Split(output.data<float>().ToArray(), (int)output.shape[1]));
+        }
+
+        return results;
+    }
+
+    private static void SaveGrid(string directory, string name, IReadOnlyList<float[]> images, IReadOnlyList<int> labels, int classes, int size)
+    {
+        var cells = new List<RgbImage>();
+        for (int label = 0; label < classes; label++)
+        {
+            var row = Enumerable.Range(0, images.Count).Where(i => labels[i] == label).Take(GridColumns).ToList();
+            for (int column = 0; column < GridColumns; column++)
+            {
+                cells.Add(column < row.Count ? ImagePixels.FromChw(images[row[column]].Select(v => (v + 1) / 2).ToArray(), size, size) : new RgbImage(size, size));
+            }
+        }
+
+        ImagePixels.SavePng(ImagePixels.Grid(cells, columns: GridColumns, spacing: 2), Path.Combine(directory, name));
+    }
+
+    private sealed record Plan(int Tokens, int TrainImages, int ReferenceImages, int BankImages, int TokenizerSteps, int DiTSteps,
+                               int ClassifierImages, int ClassifierSteps, int SamplerSteps);
+
+    /// <summary>
+    /// Three 3×3 convolutions (3 → 32 → 64 → 64 channels, 32 → 32 → 16 → 8 px) with ReLUs, global max and mean pooling
+    /// (so a shape is recognised wherever it sits), a 64-wide layer (the proxy feature space) and three linear heads: the class (kind of the main shape), its colour and the background colour.
+    /// </summary>
+    private sealed class ProxyClassifier : nn.Module<Tensor, Tensor>
+    {
+        private readonly UnfoldConv2d _conv1;
+        private readonly UnfoldConv2d _conv2;
+        private readonly UnfoldConv2d _conv3;
+        private readonly Linear _features;
+        private readonly Linear _kindHead;
+        private readonly Linear _colorHead;
+        private readonly Linear _backgroundHead;
+
+        public ProxyClassifier(int classes, int colors)
+            : base(nameof(ProxyClassifier))
+        {
+            _conv1 = new UnfoldConv2d(3, 32, 3, stride: 1, padding: 1);
+            _conv2 = new UnfoldConv2d(32, 64, 3, stride: 2, padding: 1);
+            _conv3 = new UnfoldConv2d(64, 64, 3, stride: 2, padding: 1);
+            _features = nn.Linear(128, 64);
+            _kindHead = nn.Linear(64, classes);
+            _colorHead = nn.Linear(64, colors);
+            _backgroundHead = nn.Linear(64, colors);
+            RegisterComponents();
+        }
+
+        /// <summary>Images [B, 3, H, W] in [−1, 1] to features [B, 64].</summary>
+        public Tensor Features(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            var h = nn.functional.relu(_conv1.forward(x));
+            h = nn.functional.relu(_conv2.forward(h));
+            h = nn.functional.relu(_conv3.forward(h));
+            var pooled = torch.cat(new[] { h.amax(new long[] { 2, 3 }), h.mean(new long[] { 2, 3 }) }, 1);
+            return nn.functional.relu(_features.forward(pooled)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>Logits of the three heads.</summary>
+        public (Tensor Kind, Tensor Color, Tensor Background) Heads(Tensor x)
+        {
+            var features = Features(x);
+            return (_kindHead.forward(features), _colorHead.forward(features), _backgroundHead.forward(features));
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            return _kindHead.forward(Features(x)).MoveToOuterDisposeScope();
+        }
+    }
+}
