@@ -7,15 +7,12 @@ namespace TexTok.ML;
 /// Adds a caption's frozen text embedding and mask to each row. Saved by <c>mlContext.Model.Save</c> as a chain of
 /// built-in steps; <see cref="FromLoaded"/> wraps what <c>mlContext.Model.Load</c> returns again.
 /// </summary>
-public sealed class CaptionEmbedTransformer : ITransformer
+public sealed class CaptionEmbedTransformer : TexTokChainTransformer
 {
-    internal CaptionEmbedTransformer(ITransformer inner) => Inner = inner;
-
-    /// <summary>The chain of built-in ML.NET steps that does the work and is what gets saved.</summary>
-    public ITransformer Inner { get; }
-
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => Inner.IsRowToRowMapper;
+    internal CaptionEmbedTransformer(ITransformer inner)
+        : base(inner)
+    {
+    }
 
     /// <summary>Wraps a transformer loaded with <c>mlContext.Model.Load</c> from a zip that a CaptionEmbed transformer wrote.</summary>
     /// <param name="loaded">The loaded transformer.</param>
@@ -25,15 +22,4 @@ public sealed class CaptionEmbedTransformer : ITransformer
         return new CaptionEmbedTransformer(loaded);
     }
 
-    /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Inner.GetOutputSchema(inputSchema);
-
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Inner.GetRowToRowMapper(inputSchema);
-
-    /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => Inner.Transform(input);
-
-    /// <inheritdoc/>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => Inner.Save(ctx);
 }

@@ -39,8 +39,7 @@ public sealed class DetokenizeEstimator : IEstimator<DetokenizeTransformer>
         TexTokSchema.Require(input.Schema, Component, Options.TokensColumnName, TexTokSchema.Expected.Vector(model.TokenLength));
         if (c.UseText)
         {
-            TexTokSchema.Require(input.Schema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(c.TextTokens * c.TextDim));
-            TexTokSchema.Require(input.Schema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(c.TextTokens));
+            TexTokSchema.RequireText(input.Schema, Component, Options.TextEmbeddingColumnName, Options.TextMaskColumnName, c.TextTokens, c.TextDim);
         }
 
         return new DetokenizeTransformer(BuildChain(model).Fit(input), model);
@@ -58,8 +57,7 @@ public sealed class DetokenizeEstimator : IEstimator<DetokenizeTransformer>
 
         if (text)
         {
-            TexTokSchema.Require(inputSchema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(0));
-            TexTokSchema.Require(inputSchema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(0));
+            TexTokSchema.RequireText(inputSchema, Component, Options.TextEmbeddingColumnName, Options.TextMaskColumnName);
         }
 
         var added = new List<SchemaShape.Column> { TexTokSchema.Image(Options.OutputColumnName, size, size) };
@@ -81,12 +79,7 @@ public sealed class DetokenizeEstimator : IEstimator<DetokenizeTransformer>
             .Append(t.CustomMapping(new TokenCheckMapping().GetMapping(), TokenCheckMapping.ContractName));
         if (c.UseText)
         {
-            chain = chain.Append(t.CopyColumns(TexTokColumns.NetworkText, Options.TextEmbeddingColumnName))
-                .Append(t.CopyColumns(TexTokColumns.NetworkMask, Options.TextMaskColumnName));
-            inputs.Add(TexTokColumns.NetworkText);
-            inputs.Add(TexTokColumns.NetworkMask);
-            temps.Add(TexTokColumns.NetworkText);
-            temps.Add(TexTokColumns.NetworkMask);
+            chain = TexTokColumns.AppendTextInputs(t, chain, Options.TextEmbeddingColumnName, Options.TextMaskColumnName, inputs, temps);
         }
 
         chain = chain.Append(t.ApplyOnnxModel([TexTokColumns.DecoderPixels], [.. inputs], new MemoryStream(model.PipelineDecoder(), writable: false),

@@ -7,22 +7,16 @@ namespace TexTok.ML;
 /// A fitted <see cref="DetokenizeEstimator"/>: an inner chain of built-in ML.NET transforms that
 /// <c>mlContext.Model.Save</c> stores with the detokenizer's weights.
 /// </summary>
-public sealed class DetokenizeTransformer : ITransformer
+public sealed class DetokenizeTransformer : TexTokChainTransformer
 {
     internal DetokenizeTransformer(ITransformer inner, TexTokTrainedModel? model)
+        : base(inner)
     {
-        Inner = inner;
         Model = model;
     }
 
-    /// <summary>The inner chain (what a saved pipeline holds).</summary>
-    public ITransformer Inner { get; }
-
     /// <summary>The model (null for a transformer re-wrapped with <see cref="FromLoaded"/>).</summary>
     public TexTokTrainedModel? Model { get; }
-
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => Inner.IsRowToRowMapper;
 
     /// <summary>Re-wraps what <c>mlContext.Model.Load</c> returned for a saved Detokenize step.</summary>
     /// <param name="loaded">The loaded transformer.</param>
@@ -31,15 +25,4 @@ public sealed class DetokenizeTransformer : ITransformer
         ArgumentNullException.ThrowIfNull(loaded);
         return new DetokenizeTransformer(loaded, null);
     }
-
-    /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Inner.GetOutputSchema(inputSchema);
-
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Inner.GetRowToRowMapper(inputSchema);
-
-    /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => Inner.Transform(input);
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => Inner.Save(ctx);
 }

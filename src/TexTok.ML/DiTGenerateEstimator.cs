@@ -44,8 +44,7 @@ public sealed class DiTGenerateEstimator : IEstimator<DiTGenerateTransformer>
         CheckSeedAndLabel(input.Schema);
         if (Config.IsTextConditional)
         {
-            TexTokSchema.Require(input.Schema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(Config.TextTokens * Config.TextDim));
-            TexTokSchema.Require(input.Schema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(Config.TextTokens));
+            TexTokSchema.RequireText(input.Schema, Component, Options.TextEmbeddingColumnName, Options.TextMaskColumnName, Config.TextTokens, Config.TextDim);
         }
 
         return new DiTGenerateTransformer(BuildChain().Fit(input));
@@ -64,8 +63,7 @@ public sealed class DiTGenerateEstimator : IEstimator<DiTGenerateTransformer>
 
         if (Config.IsTextConditional)
         {
-            TexTokSchema.Require(inputSchema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(0));
-            TexTokSchema.Require(inputSchema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(0));
+            TexTokSchema.RequireText(inputSchema, Component, Options.TextEmbeddingColumnName, Options.TextMaskColumnName);
         }
 
         return TexTokSchema.With(inputSchema, TexTokSchema.FloatVector(Options.OutputColumnName));
@@ -152,15 +150,12 @@ public sealed class DiTGenerateEstimator : IEstimator<DiTGenerateTransformer>
 /// A fitted <see cref="DiTGenerateEstimator"/>: a chain of built-in ML.NET steps (type conversion, a versioned noise
 /// mapping, ApplyOnnxModel over the whole sampler) that <c>mlContext.Model.Save</c> stores with the DiT's weights.
 /// </summary>
-public sealed class DiTGenerateTransformer : ITransformer
+public sealed class DiTGenerateTransformer : TexTokChainTransformer
 {
-    internal DiTGenerateTransformer(ITransformer inner) => Inner = inner;
-
-    /// <summary>The inner chain (what a saved pipeline holds).</summary>
-    public ITransformer Inner { get; }
-
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => Inner.IsRowToRowMapper;
+    internal DiTGenerateTransformer(ITransformer inner)
+        : base(inner)
+    {
+    }
 
     /// <summary>Re-wraps what <c>mlContext.Model.Load</c> returned for a saved DiTGenerate step.</summary>
     /// <param name="loaded">The loaded transformer.</param>
@@ -169,15 +164,4 @@ public sealed class DiTGenerateTransformer : ITransformer
         ArgumentNullException.ThrowIfNull(loaded);
         return new DiTGenerateTransformer(loaded);
     }
-
-    /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Inner.GetOutputSchema(inputSchema);
-
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Inner.GetRowToRowMapper(inputSchema);
-
-    /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => Inner.Transform(input);
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => Inner.Save(ctx);
 }

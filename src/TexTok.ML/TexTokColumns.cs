@@ -1,3 +1,5 @@
+using Microsoft.ML;
+
 namespace TexTok.ML;
 
 /// <summary>Names of the temporary columns inside the components' inner chains (dropped at the end of each chain).</summary>
@@ -13,4 +15,18 @@ internal static class TexTokColumns
     public const string DecoderTokens = Prefix + "dec_tokens";
     public const string DecoderGate = Prefix + "dec_gate";
     public const string DecoderPixels = Prefix + "dec_pixels";
+
+    /// <summary>
+    /// Appends the copies of the caption columns into the networks' text inputs, and records those columns as ONNX
+    /// inputs and as temporaries to drop (shared by the TexTokenize and Detokenize chains).
+    /// </summary>
+    public static IEstimator<ITransformer> AppendTextInputs(TransformsCatalog t, IEstimator<ITransformer> chain, string embeddingColumn,
+                                                             string maskColumn, List<string> inputs, List<string> temps)
+    {
+        inputs.Add(NetworkText);
+        inputs.Add(NetworkMask);
+        temps.Add(NetworkText);
+        temps.Add(NetworkMask);
+        return chain.Append(t.CopyColumns(NetworkText, embeddingColumn)).Append(t.CopyColumns(NetworkMask, maskColumn));
+    }
 }

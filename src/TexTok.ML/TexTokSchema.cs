@@ -34,6 +34,13 @@ internal static class TexTokSchema
         }
     }
 
+    /// <summary>Checks the caption embedding (Nt · Dt floats) and mask (Nt floats) columns of a fitted-time schema.</summary>
+    public static void RequireText(DataViewSchema schema, string component, string embeddingColumn, string maskColumn, int textTokens, int textDim)
+    {
+        Require(schema, component, embeddingColumn, Expected.Vector(textTokens * textDim));
+        Require(schema, component, maskColumn, Expected.Vector(textTokens));
+    }
+
     /// <summary>Checks an input column of a pre-fit schema shape (sizes are not tracked there).</summary>
     public static void Require(SchemaShape shape, string component, string column, Expected expected)
     {
@@ -55,6 +62,13 @@ internal static class TexTokSchema
             throw new ArgumentOutOfRangeException(nameof(shape),
                 $"{component}: schema mismatch for input column '{column}': expected {expected}, got {actual}.");
         }
+    }
+
+    /// <summary>Checks the caption embedding and mask columns of a pre-fit schema shape (float vectors; sizes are checked at Fit).</summary>
+    public static void RequireText(SchemaShape shape, string component, string embeddingColumn, string maskColumn)
+    {
+        Require(shape, component, embeddingColumn, Expected.Vector(0));
+        Require(shape, component, maskColumn, Expected.Vector(0));
     }
 
     /// <summary>A schema shape with the given columns added (or replaced).</summary>

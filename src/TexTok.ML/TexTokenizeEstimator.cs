@@ -77,8 +77,7 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
         TexTokSchema.Require(inputSchema, Component, Options.ImageColumnName, TexTokSchema.Expected.Image);
         if (UsesText)
         {
-            TexTokSchema.Require(inputSchema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(0));
-            TexTokSchema.Require(inputSchema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(0));
+            TexTokSchema.RequireText(inputSchema, Component, Options.TextEmbeddingColumnName, Options.TextMaskColumnName);
         }
 
         return TexTokSchema.With(inputSchema, TexTokSchema.FloatVector(Options.OutputColumnName));
@@ -95,12 +94,7 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
         var temps = new List<string> { TexTokColumns.ResizedImage, TexTokColumns.EncoderImage, TexTokColumns.EncoderTokens };
         if (c.UseText)
         {
-            chain = chain.Append(t.CopyColumns(TexTokColumns.NetworkText, options.TextEmbeddingColumnName))
-                .Append(t.CopyColumns(TexTokColumns.NetworkMask, options.TextMaskColumnName));
-            inputs.Add(TexTokColumns.NetworkText);
-            inputs.Add(TexTokColumns.NetworkMask);
-            temps.Add(TexTokColumns.NetworkText);
-            temps.Add(TexTokColumns.NetworkMask);
+            chain = TexTokColumns.AppendTextInputs(t, chain, options.TextEmbeddingColumnName, options.TextMaskColumnName, inputs, temps);
         }
 
         return chain
@@ -136,8 +130,7 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
     {
         if (config.UseText)
         {
-            TexTokSchema.Require(schema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(config.TextTokens * config.TextDim));
-            TexTokSchema.Require(schema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(config.TextTokens));
+            TexTokSchema.RequireText(schema, Component, Options.TextEmbeddingColumnName, Options.TextMaskColumnName, config.TextTokens, config.TextDim);
         }
     }
 
