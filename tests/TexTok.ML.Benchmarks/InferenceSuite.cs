@@ -47,7 +47,7 @@ internal static class InferenceSuite
             var mask = Enumerable.Repeat(1f, batch * config.TextTokens).ToArray();
             int repeats = quick ? 3 : (batch == 1 ? 3 : 1);
 
-            double onnxSeconds = Time(repeats, () =>
+            double onnxSeconds = WallClock.BestOf(repeats, () =>
             {
                 var tokenOutput = encoder.Run(
                     (TexTokOnnxExport.ImageInput, images, new long[] { batch, 3, resolution, resolution }),
@@ -58,7 +58,7 @@ internal static class InferenceSuite
                     (TexTokOnnxExport.TextInput, text, new long[] { batch, config.TextTokens, config.TextDim }),
                     (TexTokOnnxExport.TextMaskInput, mask, new long[] { batch, config.TextTokens }));
             });
-            double torchSeconds = Time(repeats, () => TexTokInference.Reconstruct(model, images, text, mask, batch, batchSize: batch));
+            double torchSeconds = WallClock.BestOf(repeats, () => TexTokInference.Reconstruct(model, images, text, mask, batch, batchSize: batch));
             foreach (var (runtime, seconds) in new[] { ("onnx", onnxSeconds), ("torchsharp", torchSeconds) })
             {
                 double imagesPerSecond = batch / seconds;
@@ -84,18 +84,4 @@ internal static class InferenceSuite
         return report;
     }
 
-    /// <summary>Best wall time of <paramref name="repeats"/> runs after one warm-up run.</summary>
-    private static double Time(int repeats, Action run)
-    {
-        run();
-        double best = double.MaxValue;
-        for (int i = 0; i < repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-
-        return best;
-    }
 }

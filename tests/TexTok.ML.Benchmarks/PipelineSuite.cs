@@ -41,19 +41,19 @@ internal static class PipelineSuite
                 .Append(ml.Transforms.ResizeImages("Small", c.Resolution, c.Resolution, "Image"))
                 .Append(ml.Transforms.ExtractPixels("Pixels", "Small"))
                 .Fit(data).Transform(data);
-            double inputSeconds = Time(() => Drain(inputs, "Pixels"));
+            double inputSeconds = WallClock.Once(() => Drain(inputs, "Pixels"));
 
             var pipeline = ml.Transforms.CaptionEmbed().Append(ml.Transforms.TexTokenize(model)).Append(ml.Transforms.Detokenize(model)).Fit(data);
             var scored = pipeline.Transform(data);
             Drain(scored, "ReconstructionPixels", limit: 2); // warm-up: session creation
-            double pipelineSeconds = Time(() => Drain(scored, "ReconstructionPixels"));
+            double pipelineSeconds = WallClock.Once(() => Drain(scored, "ReconstructionPixels"));
 
             float[] pixels = Flatten(inputs, "Pixels"), text = Flatten(inputs, "TextEmbedding"), mask = Flatten(inputs, "TextMask");
             using var scorer = TexTokBatchScorer.Create(model, new OnnxScoringOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 });
             var raw = new Dictionary<int, double>();
             foreach (int batch in new[] { 1, 16 })
             {
-                raw[batch] = Time(() => ScoreInBatches(scorer, config, pixels, text, mask, c.Images, batch));
+                raw[batch] = WallClock.Once(() => ScoreInBatches(scorer, config, pixels, text, mask, c.Images, batch));
             }
 
             int bestBatch = raw.MinBy(kv => kv.Value).Key;
@@ -112,10 +112,4 @@ internal static class PipelineSuite
 
     private static float[] Flatten(IDataView view, string column) => view.GetColumn<float[]>(column).SelectMany(x => x).ToArray();
 
-    private static double Time(Action run)
-    {
-        var clock = Stopwatch.StartNew();
-        run();
-        return clock.Elapsed.TotalSeconds;
-    }
 }

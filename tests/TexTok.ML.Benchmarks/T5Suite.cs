@@ -78,11 +78,11 @@ internal static class T5Suite
                     int repeats = quick ? 3 : name == "xl" ? 1 : batch == 1 ? 5 : 2;
                     var runs = new List<(string Runtime, double Seconds)>
                     {
-                        ("torchsharp", Time(repeats, () => RunTorch(model, ids, mask, batch))),
+                        ("torchsharp", WallClock.BestOf(repeats, () => RunTorch(model, ids, mask, batch))),
                     };
                     if (session is not null)
                     {
-                        runs.Add(("onnx", Time(repeats, () => RunOnnx(session, ids, mask, batch))));
+                        runs.Add(("onnx", WallClock.BestOf(repeats, () => RunOnnx(session, ids, mask, batch))));
                     }
 
                     foreach (var (runtime, seconds) in runs)
@@ -178,18 +178,4 @@ internal static class T5Suite
             [T5OnnxExport.AttentionMaskName] = new OnnxInt64Tensor(mask, batch, Nt),
         });
 
-    /// <summary>Best wall time of <paramref name="repeats"/> runs after one warm-up run.</summary>
-    private static double Time(int repeats, Action run)
-    {
-        run();
-        double best = double.MaxValue;
-        for (int i = 0; i < repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-
-        return best;
-    }
 }
