@@ -38,10 +38,7 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
     public static DataViewSampleCache Create(TransformsCatalog t, IDataView input, TexTokConfig config, TexTokenizeOptions options, string component)
     {
         int size = config.ImageSize;
-        var prepared = t.ResizeImages(Resized, size, size, options.ImageColumnName, options.Resizing)
-            .Append(t.ExtractPixels(Pixels, Resized, ImagePixelExtractingEstimator.ColorBits.Rgb, ImagePixelExtractingEstimator.ColorsOrder.ARGB,
-                interleavePixelColors: false, offsetImage: 0f, scaleImage: 1f, outputAsFloatArray: true))
-            .Fit(input).Transform(input);
+        var prepared = TexTokColumns.ModelPixels(t, Pixels, Resized, options.ImageColumnName, size, options.Resizing).Fit(input).Transform(input);
         int imageLength = 3 * size * size;
         int textLength = config.UseText ? config.TextTokens * config.TextDim : 0;
         int maskLength = config.UseText ? config.TextTokens : 0;

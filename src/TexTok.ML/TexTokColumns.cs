@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Transforms.Image;
 
 namespace TexTok.ML;
 
@@ -29,4 +30,14 @@ internal static class TexTokColumns
         temps.Add(NetworkMask);
         return chain.Append(t.CopyColumns(NetworkText, embeddingColumn)).Append(t.CopyColumns(NetworkMask, maskColumn));
     }
+
+    /// <summary>
+    /// Resize to the model's square size, then extract channel-major RGB byte-valued floats: the pixels the tokenizer
+    /// graph reads and the training cache stores (one definition, so training and scoring see the same pixels).
+    /// </summary>
+    public static IEstimator<ITransformer> ModelPixels(TransformsCatalog t, string pixelsColumn, string resizedColumn, string imageColumn,
+                                                        int size, ImageResizingEstimator.ResizingKind resizing) =>
+        t.ResizeImages(resizedColumn, size, size, imageColumn, resizing)
+            .Append(t.ExtractPixels(pixelsColumn, resizedColumn, ImagePixelExtractingEstimator.ColorBits.Rgb, ImagePixelExtractingEstimator.ColorsOrder.ARGB,
+                interleavePixelColors: false, offsetImage: 0f, scaleImage: 1f, outputAsFloatArray: true));
 }

@@ -87,10 +87,8 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
     {
         var c = model.Config;
         var inputs = new List<string> { TexTokColumns.EncoderImage };
-        IEstimator<ITransformer> chain = t.ResizeImages(TexTokColumns.ResizedImage, c.ImageSize, c.ImageSize, options.ImageColumnName, options.Resizing)
-            .Append(t.ExtractPixels(TexTokColumns.EncoderImage, TexTokColumns.ResizedImage,
-                ImagePixelExtractingEstimator.ColorBits.Rgb, ImagePixelExtractingEstimator.ColorsOrder.ARGB,
-                interleavePixelColors: false, offsetImage: 0f, scaleImage: 1f, outputAsFloatArray: true));
+        IEstimator<ITransformer> chain = TexTokColumns.ModelPixels(t, TexTokColumns.EncoderImage, TexTokColumns.ResizedImage, options.ImageColumnName,
+            c.ImageSize, options.Resizing);
         var temps = new List<string> { TexTokColumns.ResizedImage, TexTokColumns.EncoderImage, TexTokColumns.EncoderTokens };
         if (c.UseText)
         {
