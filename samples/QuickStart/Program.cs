@@ -12,6 +12,7 @@ using Microsoft.ML.Data;
 using QuickStart;
 using TexTok.ML;
 using TexTok.ML.Data;
+using TexTok.ML.Samples;
 using TexTok.ML.Text;
 using TexTok.ML.Torch.Generation;
 using TexTok.ML.Torch.Tokenizer;

@@ -1,4 +1,4 @@
-namespace QuickStart;
+namespace TexTok.ML.Samples;
 
 /// <summary>A one-line progress bar redrawn in place on a terminal, or printed every 10% when output is redirected.</summary>
 internal sealed class ConsoleProgressBar(string label) : IDisposable

@@ -1,0 +1,71 @@
+using TexTok.ML.Data;
+using TexTok.ML.Text;
+using TexTok.ML.Torch.Generation;
+using TexTok.ML.Torch.Tokenizer;
+using TexTok.ML.Torch.Training;
+
+namespace TexTok.ML.Samples;
+
+/// <summary>The training steps the generation samples share: a TexTok tokenizer, its token cache and a DiT on it.</summary>
+internal static class SampleTraining
+{
+    /// <summary>A caption embedder for <see cref="ImageSampleArrays.Create"/>.</summary>
+    public static Func<string, (float[] Values, float[] Mask)> Embedder(ITextEncoder encoder) => caption =>
+    {
+        var embedding = encoder.Encode(caption);
+        return (embedding.Values, embedding.Mask);
+    };
+
+    /// <summary>Trains a TexTok tokenizer on <paramref name="data"/> (captions included when the config uses text) and returns its EMA weights.</summary>
+    public static TexTokModel TrainTokenizer(TexTokConfig config, ImageSampleArrays data, int steps, int threads, string label)
+    {
+        var options = new TexTokTrainingOptions
+        {
+            BatchSize = 16, Steps = steps, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), PerceptualWeight = 0,
+            Seed = 7, Threads = threads, LogEvery = 10,
+        };
+        using var trainer = new TexTokTrainer(config, options);
+        var source = config.UseText ? new InMemorySampleSource(data.Images, data.Texts!, data.Masks!) : new InMemorySampleSource(data.Images);
+        using (var bar = new ConsoleProgressBar(label))
+        {
+            trainer.Train(source, bar.For<TexTokTrainingProgress>(p => (p.Step / (double)p.TotalSteps,
+                $"step {p.Step}/{p.TotalSteps}  loss {p.ReconstructionLoss:F4}  {p.ImagesPerSecond:F0} img/s")));
+        }
+
+        return trainer.CreateEmaModel();
+    }
+
+    /// <summary>Held-out reconstructions of <paramref name="data"/> (concatenated CHW in [−1, 1]).</summary>
+    public static float[] Reconstruct(TexTokModel model, ImageSampleArrays data) =>
+        TexTokInference.Reconstruct(model, data.ConcatenatedImages(), data.ConcatenatedTexts(), data.ConcatenatedMasks(), data.Count);
+
+    /// <summary>The tokens (posterior means, N·d floats) of every image of <paramref name="data"/>, one array per image.</summary>
+    public static List<float[]> EncodeTokens(TexTokModel model, ImageSampleArrays data)
+    {
+        bool text = model.Config.UseText;
+        var tokens = TexTokInference.Encode(model, data.ConcatenatedImages(), text ? data.ConcatenatedTexts() : null, text ? data.ConcatenatedMasks() : null, data.Count);
+        int length = model.Config.NumTokens * model.Config.TokenDim;
+        return Enumerable.Range(0, data.Count).Select(i => tokens.AsSpan(i * length, length).ToArray()).ToList();
+    }
+
+    /// <summary>Trains a DiT on cached tokens, writes its model file to <paramref name="modelPath"/> and returns its EMA weights.</summary>
+    public static DiTModel TrainDiT(DiTConfig config, TokenDataset data, int steps, int threads, string modelPath, string label)
+    {
+        var options = new DiTTrainingOptions
+        {
+            Steps = steps, BatchSize = 32, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), Seed = 11, Threads = threads, LogEvery = 10,
+        };
+        using var trainer = new DiTTrainer(config, LatentNormalization.Measure(data), options);
+        using (var bar = new ConsoleProgressBar(label))
+        {
+            trainer.Train(data, bar.For<DiTTrainingProgress>(p => (p.Step / (double)p.TotalSteps, $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}")));
+        }
+
+        trainer.SaveModel(modelPath);
+        return trainer.CreateEmaModel();
+    }
+
+    /// <summary>Generated pixels (3·H·W floats in [0, 255], as Detokenize writes them) as an image.</summary>
+    public static RgbImage FromBytePixels(float[] pixels, int size) =>
+        ImagePixels.FromChw(pixels.Select(v => (v / 127.5f) - 1f).ToArray(), size, size);
+}
