@@ -6,6 +6,7 @@ internal static class BenchmarkCommandLine
     private static readonly Dictionary<string, Func<BenchmarkSettings, BenchmarkReport>> Suites = new(StringComparer.Ordinal)
     {
         ["tokenizer"] = TokenizerSuite.Run,
+        ["training-step"] = TokenizerSuite.RunTrainingStep,
         ["inference"] = InferenceSuite.Run,
         ["pipeline"] = PipelineSuite.Run,
         ["t5"] = T5Suite.Run,

@@ -92,6 +92,18 @@ internal static class TokenizerSuite
         return report;
     }
 
+    /// <summary>Only the S preset's training-step throughput part of <see cref="Run"/>.</summary>
+    /// <param name="settings">Suite settings.</param>
+    public static BenchmarkReport RunTrainingStep(BenchmarkSettings settings)
+    {
+        int threads = Environment.ProcessorCount;
+        torch.set_num_threads(threads);
+        var report = new BenchmarkReport("training-step", settings.Quick, "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- training-step" + (settings.Quick ? " --quick" : "") + " --out DIR");
+        report.Set("threads", threads);
+        MeasureThroughput(report, settings.Quick, threads);
+        return report;
+    }
+
     private static void MeasureThroughput(BenchmarkReport report, bool quick, int threads)
     {
         // The S preset's training step, timed end to end (batch assembly, forward, backward, AdamW, EMA).

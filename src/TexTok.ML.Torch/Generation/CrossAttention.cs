@@ -47,9 +47,8 @@ public sealed partial class CrossAttention : nn.Module<Tensor, Tensor, Tensor, T
         long headDim = d / _heads;
         var q = _query.forward(x).reshape(b, l, _heads, headDim).transpose(1, 2);
         var kv = _keyValue.forward(context).reshape(b, lt, 2, _heads, headDim).permute(2, 0, 3, 1, 4);
-        // Written out rather than fused, as in MultiHeadSelfAttention: reproducible on the CPU and what ONNX emits.
-        var scores = q.matmul(kv[0].transpose(-2, -1)).Times(1.0 / Math.Sqrt(headDim)).Plus(keyBias);
-        var attended = scores.softmax(-1).matmul(kv[1]);
+        // The fused kernel, as in MultiHeadSelfAttention; the ONNX export emits the written-out form.
+        var attended = nn.functional.scaled_dot_product_attention(q, kv[0], kv[1], keyBias);
         return _proj.forward(attended.transpose(1, 2).reshape(b, l, d)).MoveToOuterDisposeScope();
     }
 }
