@@ -15,68 +15,14 @@ internal sealed record FashionMnistOptions(bool Quick, string DataDirectory, str
         "  --tokens N    image tokens per image, 1 to 256 (default: 16)\n" +
         "  --threads T   CPU threads for TorchSharp training, 1 to 64 (default: 2)";
 
-    public static bool TryParse(string[] args, out FashionMnistOptions options, out string error)
-    {
-        options = new FashionMnistOptions(false, TexTok.ML.Data.FashionMnist.DefaultDirectory, "fashionmnist-out", null, 16, 2, false);
-        error = string.Empty;
-        for (int i = 0; i < args.Length; i++)
-        {
-            int value;
-            string text;
-            switch (args[i])
-            {
-                case "--quick":
-                    options = options with { Quick = true };
-                    break;
-                case "-h" or "--help":
-                    options = options with { Help = true };
-                    break;
-                case "--data":
-                    if (!SampleArguments.TryReadText(args, ref i, out text, out error))
-                    {
-                        return false;
-                    }
+    private static readonly SampleOptionTable<FashionMnistOptions> Table =
+        SampleOptionTable<FashionMnistOptions>.Common(o => o with { Quick = true }, o => o with { Help = true })
+        .Text("--data", (o, v) => o with { DataDirectory = v })
+        .Text("--out", (o, v) => o with { OutputDirectory = v })
+        .Int("--steps", 1, 100_000, (o, v) => o with { Steps = v })
+        .Int("--tokens", 1, 256, (o, v) => o with { Tokens = v })
+        .Int("--threads", 1, 64, (o, v) => o with { Threads = v });
 
-                    options = options with { DataDirectory = text };
-                    break;
-                case "--out":
-                    if (!SampleArguments.TryReadText(args, ref i, out text, out error))
-                    {
-                        return false;
-                    }
-
-                    options = options with { OutputDirectory = text };
-                    break;
-                case "--steps":
-                    if (!SampleArguments.TryReadInt(args, ref i, 1, 100_000, out value, out error))
-                    {
-                        return false;
-                    }
-
-                    options = options with { Steps = value };
-                    break;
-                case "--tokens":
-                    if (!SampleArguments.TryReadInt(args, ref i, 1, 256, out value, out error))
-                    {
-                        return false;
-                    }
-
-                    options = options with { Tokens = value };
-                    break;
-                case "--threads":
-                    if (!SampleArguments.TryReadInt(args, ref i, 1, 64, out value, out error))
-                    {
-                        return false;
-                    }
-
-                    options = options with { Threads = value };
-                    break;
-                default:
-                    error = $"error: unknown option '{args[i]}'.";
-                    return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool TryParse(string[] args, out FashionMnistOptions options, out string error) =>
+        Table.TryParse(args, new FashionMnistOptions(false, TexTok.ML.Data.FashionMnist.DefaultDirectory, "fashionmnist-out", null, 16, 2, false), out options, out error);
 }

@@ -18,29 +18,10 @@ using TexTok.ML.Torch.Generation;
 using TexTok.ML.Torch.Tokenizer;
 using TexTok.ML.Torch.Training;
 
-if (!QuickStartOptions.TryParse(args, out var options, out var error))
+bool parsed = QuickStartOptions.TryParse(args, out var options, out string error);
+if (SampleArguments.Start(parsed, error, options.Help, options.OutputDirectory, QuickStartOptions.Usage) is int exit)
 {
-    Console.Error.WriteLine(error);
-    Console.Error.WriteLine(QuickStartOptions.Usage);
-    return 2;
-}
-
-if (options.Help)
-{
-    Console.WriteLine(QuickStartOptions.Usage);
-    return 0;
-}
-
-try
-{
-    Directory.CreateDirectory(options.OutputDirectory);
-    File.WriteAllText(Path.Combine(options.OutputDirectory, ".write-test"), string.Empty);
-    File.Delete(Path.Combine(options.OutputDirectory, ".write-test"));
-}
-catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine($"error: cannot write to the output folder '{options.OutputDirectory}': {e.Message}");
-    return 1;
+    return exit;
 }
 
 var total = Stopwatch.StartNew();
