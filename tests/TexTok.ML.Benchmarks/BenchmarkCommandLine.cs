@@ -13,6 +13,12 @@ internal static class BenchmarkCommandLine
         ["generation"] = GenerationSuite.Run,
     };
 
+    // The --set keys each suite reads; a key a suite does not read is a usage error rather than silently ignored.
+    private static readonly Dictionary<string, string[]> SettingKeys = new(StringComparer.Ordinal)
+    {
+        ["tokenizer"] = ["size", "steps", "tokens"],
+    };
+
     public static int Run(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -29,6 +35,7 @@ internal static class BenchmarkCommandLine
 
         bool quick = false;
         string? output = null;
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -41,9 +48,21 @@ internal static class BenchmarkCommandLine
                     break;
                 case "--out":
                     return UsageError("--out needs a folder.");
+                case "--set" when i + 1 < args.Length && args[i + 1].IndexOf('=') > 0:
+                    string[] pair = args[++i].Split('=', 2);
+                    parameters[pair[0]] = pair[1];
+                    break;
+                case "--set":
+                    return UsageError("--set needs KEY=VALUE.");
                 default:
                     return UsageError($"unknown option '{args[i]}'.");
             }
+        }
+
+        string[] known = SettingKeys.GetValueOrDefault(suite, []);
+        if (parameters.Keys.FirstOrDefault(key => !known.Contains(key)) is { } unknown)
+        {
+            return UsageError($"suite '{suite}' has no setting '{unknown}'" + (known.Length > 0 ? $" (it reads: {string.Join(", ", known)})." : "."));
         }
 
         output ??= Path.Combine("benchmark-out", suite);
@@ -60,8 +79,17 @@ internal static class BenchmarkCommandLine
             return 1;
         }
 
-        var settings = new BenchmarkSettings(quick, Path.GetFullPath(output));
-        var report = run(settings);
+        var settings = new BenchmarkSettings(quick, Path.GetFullPath(output), parameters);
+        BenchmarkReport report;
+        try
+        {
+            report = run(settings);
+        }
+        catch (BenchmarkSettingException e)
+        {
+            return UsageError(e.Message);
+        }
+
         string reportPath = report.Write(settings.OutputDirectory);
         Console.WriteLine($"Report: {reportPath}");
         return 0;
@@ -80,10 +108,40 @@ internal static class BenchmarkCommandLine
         writer.WriteLine($"suites: {string.Join(", ", Suites.Keys)}");
         writer.WriteLine("  --quick    a short run (minutes on 2 cores) for smoke checks; docs quote the full run");
         writer.WriteLine("  --out DIR  where report.json and images go (default: benchmark-out/SUITE)");
+        writer.WriteLine("  --set K=V  a suite setting in place of its plan's (tokenizer: size=PX, steps=S, tokens=N[,N...])");
     }
 }
 
 /// <summary>What every suite receives.</summary>
 /// <param name="Quick">Short run.</param>
 /// <param name="OutputDirectory">Existing, writable folder for the report and images.</param>
-internal sealed record BenchmarkSettings(bool Quick, string OutputDirectory);
+/// <param name="Parameters">Suite settings given with <c>--set KEY=VALUE</c>.</param>
+internal sealed record BenchmarkSettings(bool Quick, string OutputDirectory, IReadOnlyDictionary<string, string> Parameters)
+{
+    /// <summary>The <c>--set</c> arguments as they appear on the command line (empty when none).</summary>
+    public string SetArguments => string.Concat(Parameters.Select(p => $" --set {p.Key}={p.Value}"));
+
+    /// <summary>The whole number set for <paramref name="key"/>, or <paramref name="fallback"/>.</summary>
+    public int Int(string key, int fallback) => Ints(key, [fallback])[0];
+
+    /// <summary>The comma-separated whole numbers set for <paramref name="key"/>, or <paramref name="fallback"/>.</summary>
+    public int[] Ints(string key, int[] fallback)
+    {
+        if (!Parameters.TryGetValue(key, out string? text))
+        {
+            return fallback;
+        }
+
+        var values = text.Split(',').Select(part => int.TryParse(part, out int v) && v > 0 ? v : -1).ToArray();
+        if (values.Length == 0 || values.Any(v => v < 0))
+        {
+            throw new BenchmarkSettingException($"--set {key}= needs positive whole numbers separated by commas; got '{text}'.");
+        }
+
+        return values;
+    }
+}
+
+/// <summary>A <c>--set</c> value a suite cannot use.</summary>
+/// <param name="message">What is wrong, naming the setting.</param>
+internal sealed class BenchmarkSettingException(string message) : Exception(message);

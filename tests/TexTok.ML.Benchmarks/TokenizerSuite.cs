@@ -15,7 +15,7 @@ namespace TexTok.ML.Benchmarks;
 /// </summary>
 internal static class TokenizerSuite
 {
-    private static readonly int[] TokenCounts = [8, 16, 32];
+    private static readonly int[] DefaultTokenCounts = [8, 16, 32];
 
     public static BenchmarkReport Run(BenchmarkSettings settings)
     {
@@ -23,9 +23,11 @@ internal static class TokenizerSuite
         var plan = quick
             ? new Plan(TexTokPreset.Tiny, ImageSize: 32, TrainImages: 512, TestImages: 64, Steps: 150, BatchSize: 16, LearningRate: 1e-3)
             : new Plan(TexTokPreset.Tiny, ImageSize: 64, TrainImages: 4096, TestImages: 256, Steps: 2000, BatchSize: 16, LearningRate: 1e-3);
+        plan = plan with { ImageSize = settings.Int("size", plan.ImageSize), Steps = settings.Int("steps", plan.Steps) };
+        int[] tokenCounts = settings.Ints("tokens", DefaultTokenCounts);
         int threads = Environment.ProcessorCount;
         torch.set_num_threads(threads);
-        var report = new BenchmarkReport("tokenizer", quick, "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- tokenizer" + (quick ? " --quick" : "") + " --out DIR");
+        var report = new BenchmarkReport("tokenizer", quick, "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- tokenizer" + (quick ? " --quick" : "") + settings.SetArguments + " --out DIR");
         report.Set("preset", plan.Preset.ToString());
         report.Set("resolution", plan.ImageSize);
         report.Set("train_images", plan.TrainImages);
@@ -43,7 +45,7 @@ internal static class TokenizerSuite
         float[] testImages = test.ConcatenatedImages(), testTexts = test.ConcatenatedTexts()!, testMasks = test.ConcatenatedMasks()!;
 
         var reconstructions = new Dictionary<(int Tokens, string Variant), float[]>();
-        foreach (int tokens in TokenCounts)
+        foreach (int tokens in tokenCounts)
         {
             foreach (string variant in new[] { "baseline", "textok" })
             {
@@ -84,7 +86,7 @@ internal static class TokenizerSuite
             }
         }
 
-        SaveGrid(settings.OutputDirectory, test, reconstructions, rows: 6);
+        SaveGrid(settings.OutputDirectory, tokenCounts, test, reconstructions, rows: 6);
         MeasureThroughput(report, quick, threads);
         string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("train_seconds", "train s", "F0")]);
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
@@ -155,9 +157,9 @@ internal static class TokenizerSuite
         ImageSampleArrays.Create(CaptionedShapes.Enumerate(split, count, new CaptionedShapesOptions { ImageSize = imageSize }),
             caption => { var e = encoder.Encode(caption); return (e.Values, e.Mask); });
 
-    private static void SaveGrid(string directory, ImageSampleArrays test, Dictionary<(int, string), float[]> reconstructions, int rows)
+    private static void SaveGrid(string directory, int[] tokenCounts, ImageSampleArrays test, Dictionary<(int, string), float[]> reconstructions, int rows)
     {
-        foreach (int tokens in TokenCounts)
+        foreach (int tokens in tokenCounts)
         {
             var cells = new List<RgbImage>();
             for (int i = 0; i < rows; i++)
