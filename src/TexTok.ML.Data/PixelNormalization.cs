@@ -1,0 +1,30 @@
+namespace TexTok.ML.Data;
+
+/// <summary>
+/// How <see cref="OnnxImageFeatureExtractor"/> maps pixel values in [0, 1] (byte k becomes k / 255) to the network
+/// input: value = (x − mean[c]) / std[c] for channel c (red, green, blue).
+/// </summary>
+public enum PixelNormalization
+{
+    /// <summary>
+    /// 2x − 1, into [−1, 1] (mean 0.5, std 0.5 on every channel): the input of the FID Inception-v3 ports
+    /// (pytorch-fid's <c>FIDInceptionA</c> network, the TensorFlow FID graph rescaled to [−1, 1]) and of torchvision's
+    /// <c>inception_v3</c> with <c>transform_input=True</c>, which converts [−1, 1]-style input itself.
+    /// </summary>
+    MinusOneToOne,
+
+    /// <summary>
+    /// ImageNet statistics: mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225), as torchvision's
+    /// <c>transforms.Normalize</c> for classifiers exported with <c>transform_input=False</c>.
+    /// </summary>
+    ImageNet,
+
+    /// <summary>The values in [0, 1] unchanged (mean 0, std 1).</summary>
+    ZeroToOne,
+
+    /// <summary>
+    /// The per-channel <see cref="OnnxImageFeatureExtractorOptions.CustomMean"/> and
+    /// <see cref="OnnxImageFeatureExtractorOptions.CustomStd"/> (e.g. mean 0, std 1/255 for a network that takes 0..255).
+    /// </summary>
+    Custom,
+}
