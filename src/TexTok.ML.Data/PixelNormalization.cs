@@ -7,19 +7,23 @@ namespace TexTok.ML.Data;
 public enum PixelNormalization
 {
     /// <summary>
-    /// 2x − 1, into [−1, 1] (mean 0.5, std 0.5 on every channel): the input of the FID Inception-v3 ports
-    /// (pytorch-fid's <c>FIDInceptionA</c> network, the TensorFlow FID graph rescaled to [−1, 1]) and of torchvision's
-    /// <c>inception_v3</c> with <c>transform_input=True</c>, which converts [−1, 1]-style input itself.
+    /// 2x − 1, into [−1, 1] (mean 0.5, std 0.5 on every channel): networks that take [−1, 1] themselves, such as
+    /// torchvision's <c>inception_v3</c> built with <c>transform_input=False</c>, or pytorch-fid's <c>InceptionV3</c>
+    /// built with <c>normalize_input=False</c>.
     /// </summary>
     MinusOneToOne,
 
     /// <summary>
     /// ImageNet statistics: mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225), as torchvision's
-    /// <c>transforms.Normalize</c> for classifiers exported with <c>transform_input=False</c>.
+    /// <c>transforms.Normalize</c> for its classifiers, including <c>inception_v3</c> with <c>transform_input=True</c>
+    /// (its default when pretrained weights are requested), which converts such input to [−1, 1] inside the graph.
     /// </summary>
     ImageNet,
 
-    /// <summary>The values in [0, 1] unchanged (mean 0, std 1).</summary>
+    /// <summary>
+    /// The values in [0, 1] unchanged (mean 0, std 1): networks that rescale inside the graph, such as pytorch-fid's
+    /// <c>InceptionV3</c> with <c>normalize_input=True</c> (its default).
+    /// </summary>
     ZeroToOne,
 
     /// <summary>
