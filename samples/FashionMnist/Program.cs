@@ -7,8 +7,6 @@
 // (one row per class: a real test image, then generated ones) and report.json.
 using System.Diagnostics;
 using FashionMnistSample;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using TexTok.ML;
 using TexTok.ML.Data;
 using TexTok.ML.Samples;
@@ -49,15 +47,10 @@ var train = ImageSampleArrays.Create(Padded(trainSplit, plan.Train), embed);
 var test = ImageSampleArrays.Create(Padded(testSplit, plan.Test), embed);
 Console.WriteLine($"  {train.Count} training and {test.Count} held-out images, e.g. \"{train.Samples[0].Caption}\"");
 
-var clock = Stopwatch.StartNew();
 var config = TexTokConfig.FromPreset(TexTokPreset.Tiny, ImageSize, options.Tokens, encoder.MaxTokens, encoder.EmbeddingDim);
-using var pair = new TexTokTrainedModel(SampleTraining.TrainTokenizer(config, train, plan.Steps, options.Threads, "Training TexTok  "));
-var (psnr, ssim) = test.Score(SampleTraining.Reconstruct(pair.Model, test));
-double tokenizerSeconds = clock.Elapsed.TotalSeconds;
-pair.Save(Path.Combine(options.OutputDirectory, "textok.safetensors"));
-Console.WriteLine($"  tokenizer: held-out PSNR {psnr:F2} dB, SSIM {ssim:F4}  ({tokenizerSeconds:F0} s)");
+using var pair = SampleTraining.TrainScoredTokenizer(config, train, test, plan.Steps, options.Threads, options.OutputDirectory, out object tokenizerReport);
 
-clock.Restart();
+var clock = Stopwatch.StartNew();
 int classes = FashionMnist.ClassNames.Count;
 var dataset = TokenDataset.WithLabels(SampleTraining.EncodeTokens(pair.Model, train), train.Samples.Select(s => s.Label).ToList());
 var ditConfig = DiTConfig.FromPreset(DiTPreset.Tiny, config.NumTokens, config.TokenDim, numClasses: classes);
@@ -68,16 +61,7 @@ Console.WriteLine($"  DiT trained in {ditSeconds:F0} s");
 // The detokenizer's captions come from the held-out test split (one caption per class in Fashion-MNIST).
 clock.Restart();
 var bank = CaptionBank.FromPairs(test.Samples.Select(s => (s.Label, s.Caption)));
-var labels = Enumerable.Range(0, classes).SelectMany(label => Enumerable.Repeat(label, PerClass)).ToList();
-var drawn = bank.Sample(labels, seed: 5);
-var rows = labels.Select((label, i) => new GenerationRow { Label = label, Seed = i, Caption = drawn[i] }).ToList();
-var ml = new MLContext(seed: 1);
-var input = ml.Data.LoadFromEnumerable(rows);
-var generate = ml.Transforms.DiTGenerate(new DiTGenerateOptions { Model = dit, Sampler = sampler })
-    .Append(ml.Transforms.CaptionEmbed())
-    .Append(ml.Transforms.Detokenize(pair))
-    .Fit(input);
-var generated = generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).Select(p => SampleTraining.FromBytePixels(p, ImageSize)).ToList();
+var (rows, generated) = SampleTraining.GenerateByClass(pair, dit, bank, classes, PerClass, sampler);
 var cells = new List<RgbImage>();
 for (int label = 0; label < classes; label++)
 {
@@ -101,7 +85,7 @@ SampleArguments.WriteJson(Path.Combine(options.OutputDirectory, "report.json"), 
     ["threads"] = options.Threads,
     ["train_images"] = train.Count,
     ["text_encoder"] = encoder.Identity,
-    ["tokenizer"] = new { psnr = Math.Round(psnr, 3), ssim = Math.Round(ssim, 4), held_out_images = test.Count, seconds = Math.Round(tokenizerSeconds, 1) },
+    ["tokenizer"] = tokenizerReport,
     ["dit"] = new { preset = "Tiny", conditioning = "class label", classes, seconds = Math.Round(ditSeconds, 1) },
     ["generation"] = new
     {
@@ -132,13 +116,4 @@ static IEnumerable<ImageSample> Padded(FashionMnistSplit split, int count)
 
         yield return sample with { Image = image };
     }
-}
-
-internal sealed class GenerationRow
-{
-    public int Label { get; set; }
-
-    public int Seed { get; set; }
-
-    public string Caption { get; set; } = string.Empty;
 }

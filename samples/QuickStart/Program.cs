@@ -6,7 +6,6 @@
 // pipeline (DiTGenerate -> CaptionEmbed -> Detokenize), sweeps the token count for a rate-distortion plot, and
 // writes report.json and image grids.
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using QuickStart;
@@ -31,11 +30,7 @@ var plan = options.Quick
 Console.WriteLine($"TexTok QuickStart ({(options.Quick ? "quick" : "default")} run): {plan.ImageSize} px CaptionedShapes, N = {options.Tokens} tokens");
 
 var encoder = new FrozenBpeTextEncoder();
-(float[], float[]) Embed(string caption)
-{
-    var embedding = encoder.Encode(caption);
-    return (embedding.Values, embedding.Mask);
-}
+var Embed = SampleTraining.Embedder(encoder);
 
 var shapes = new CaptionedShapesOptions { ImageSize = plan.ImageSize };
 var train = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Train, plan.Train, shapes), Embed);
@@ -50,7 +45,7 @@ foreach (var variant in new[] { "baseline", "textok" })
     bool useText = variant == "textok";
     var clock = Stopwatch.StartNew();
     var model = TrainTokenizer(plan.ImageSize, options.Tokens, useText, plan.Steps, $"Training {(useText ? "TexTok  " : "baseline")}");
-    var output = Reconstruct(model, test, useText);
+    var output = SampleTraining.Reconstruct(model, test);
     reconstructions[variant] = output;
     var (psnr, ssim) = test.Score(output);
     Console.WriteLine($"  {variant}: held-out PSNR {psnr:F2} dB, SSIM {ssim:F4}  ({clock.Elapsed.TotalSeconds:F0} s)");
@@ -108,7 +103,7 @@ foreach (int n in plan.Sweep)
     {
         bool useText = variant == "textok";
         using var model = TrainTokenizer(32, n, useText, plan.SweepSteps, $"Sweep N={n,-3} {variant,-8}", sweepTrain);
-        var (psnr, _) = sweepTest.Score(Reconstruct(model, sweepTest, useText));
+        var (psnr, _) = sweepTest.Score(SampleTraining.Reconstruct(model, sweepTest));
         curves[variant].Add((n, psnr));
         sweep.Add(new { tokens = n, variant, psnr = Math.Round(psnr, 3) });
     }
@@ -133,85 +128,35 @@ var report = new Dictionary<string, object>
     ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1),
 };
 string reportPath = Path.Combine(options.OutputDirectory, "report.json");
-File.WriteAllText(reportPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+SampleArguments.WriteJson(reportPath, report);
 Console.WriteLine($"Wrote {reportPath}, {gridPath} (original | baseline | TexTok), generated.png and {plotPath} in {total.Elapsed.TotalSeconds:F0} s.");
 return identical ? 0 : 1;
 
-TexTokModel TrainTokenizer(int imageSize, int tokens, bool useText, int steps, string label, ImageSampleArrays? data = null)
-{
-    data ??= train;
-    var config = TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
-    var trainingOptions = new TexTokTrainingOptions
-    {
-        BatchSize = 16, Steps = steps, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), PerceptualWeight = 0,
-        Seed = 7, Threads = Environment.ProcessorCount, LogEvery = 10,
-    };
-    using var trainer = new TexTokTrainer(config, trainingOptions);
-    var source = useText ? new InMemorySampleSource(data.Images, data.Texts!, data.Masks!) : new InMemorySampleSource(data.Images);
-    using (var bar = new ConsoleProgressBar(label))
-    {
-        trainer.Train(source, bar.For<TexTokTrainingProgress>(p => (p.Step / (double)p.TotalSteps,
-            $"step {p.Step}/{p.TotalSteps}  loss {p.ReconstructionLoss:F4}  {p.ImagesPerSecond:F0} img/s")));
-    }
-
-    return trainer.CreateEmaModel();
-}
-
-static float[] Reconstruct(TexTokModel model, ImageSampleArrays data, bool useText) =>
-    TexTokInference.Reconstruct(model, data.ConcatenatedImages(), useText ? data.ConcatenatedTexts() : null, useText ? data.ConcatenatedMasks() : null, data.Count);
+TexTokModel TrainTokenizer(int imageSize, int tokens, bool useText, int steps, string label, ImageSampleArrays? data = null) =>
+    SampleTraining.TrainTokenizer(TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText),
+        data ?? train, steps, Environment.ProcessorCount, label);
 
 object GenerateImages(TexTokTrainedModel tokenizer, int steps)
 {
     var clock = Stopwatch.StartNew();
-    var tokens = TexTokInference.Encode(tokenizer.Model, train.ConcatenatedImages(), train.ConcatenatedTexts(), train.ConcatenatedMasks(), train.Count);
-    int length = tokenizer.TokenLength;
-    var perImage = Enumerable.Range(0, train.Count).Select(i => tokens.AsSpan(i * length, length).ToArray()).ToList();
-    var dataset = TokenDataset.WithLabels(perImage, train.Samples.Select(s => s.Label).ToList());
+    var dataset = TokenDataset.WithLabels(SampleTraining.EncodeTokens(tokenizer.Model, train), train.Samples.Select(s => s.Label).ToList());
     int classes = CaptionedShapes.ClassNames.Count;
     var config = DiTConfig.FromPreset(DiTPreset.Tiny, tokenizer.Config.NumTokens, tokenizer.Config.TokenDim, numClasses: classes);
-    var ditOptions = new DiTTrainingOptions { Steps = steps, BatchSize = 32, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), Seed = 11, Threads = Environment.ProcessorCount, LogEvery = 10 };
-    using var trainer = new DiTTrainer(config, LatentNormalization.Measure(dataset), ditOptions);
-    using (var bar = new ConsoleProgressBar("Training DiT      "))
-    {
-        trainer.Train(dataset, bar.For<DiTTrainingProgress>(p => (p.Step / (double)p.TotalSteps, $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}")));
-    }
-
-    using var dit = trainer.CreateEmaModel();
-    trainer.SaveModel(Path.Combine(options.OutputDirectory, "dit.safetensors"));
+    using var dit = SampleTraining.TrainDiT(config, dataset, steps, Environment.ProcessorCount, Path.Combine(options.OutputDirectory, "dit.safetensors"), "Training DiT      ");
 
     // Captions for the detokenizer come from held-out scenes of each class (the paper's caption bank).
     var bank = CaptionBank.FromPairs(CaptionedShapes.Enumerate(DataSplit.Test, 256, shapes).Select(s => (s.Label, s.Caption)));
     const int perClass = 4;
-    var labels = Enumerable.Range(0, classes).SelectMany(label => Enumerable.Repeat(label, perClass)).ToList();
-    var drawn = bank.Sample(labels, seed: 5);
-    var rows = labels.Select((label, i) => new GenerationRow { Label = label, Seed = i, Caption = drawn[i] }).ToList();
-
-    var ml = new MLContext(seed: 1);
-    var input = ml.Data.LoadFromEnumerable(rows);
-    var generate = ml.Transforms.DiTGenerate(dit, steps: 25, guidanceScale: 2.0)
-        .Append(ml.Transforms.CaptionEmbed())
-        .Append(ml.Transforms.Detokenize(tokenizer))
-        .Fit(input);
-    var pixels = generate.Transform(input).GetColumn<float[]>("ReconstructionPixels").ToList();
-    int size = tokenizer.Config.ImageSize;
-    var cells = pixels.Select(p => ImagePixels.FromChw(p.Select(v => (v / 127.5f) - 1f).ToArray(), size, size)).ToList();
+    var sampler = new DiTSamplerOptions { Steps = 25, GuidanceScale = 2.0 };
+    var (rows, cells) = SampleTraining.GenerateByClass(tokenizer, dit, bank, classes, perClass, sampler);
     ImagePixels.SavePng(ImagePixels.Grid(cells, perClass, spacing: 2), Path.Combine(options.OutputDirectory, "generated.png"));
     Console.WriteLine($"Generated {rows.Count} images ({perClass} per class) through DiTGenerate -> CaptionEmbed -> Detokenize in {clock.Elapsed.TotalSeconds:F0} s.");
     return new
     {
         grid = "generated.png",
         dit_steps = steps,
-        sampler = "Euler, 25 steps, guidance 2.0",
+        sampler = $"{sampler.Method}, {sampler.Steps} steps, guidance {sampler.GuidanceScale}",
         samples = rows.Select(r => new { label = CaptionedShapes.ClassNames[r.Label], seed = r.Seed, caption = r.Caption }).ToList(),
         seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
     };
-}
-
-internal sealed class GenerationRow
-{
-    public int Label { get; set; }
-
-    public int Seed { get; set; }
-
-    public string Caption { get; set; } = string.Empty;
 }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using TexTok.ML.Data;
 using TexTok.ML.Text;
 using TexTok.ML.Torch.Generation;
@@ -35,9 +38,30 @@ internal static class SampleTraining
         return trainer.CreateEmaModel();
     }
 
-    /// <summary>Held-out reconstructions of <paramref name="data"/> (concatenated CHW in [−1, 1]).</summary>
-    public static float[] Reconstruct(TexTokModel model, ImageSampleArrays data) =>
-        TexTokInference.Reconstruct(model, data.ConcatenatedImages(), data.ConcatenatedTexts(), data.ConcatenatedMasks(), data.Count);
+    /// <summary>
+    /// Trains a tokenizer (see <see cref="TrainTokenizer"/>), scores it on <paramref name="test"/>, saves it as
+    /// textok.safetensors in <paramref name="outputDirectory"/> and prints the score; <paramref name="report"/> holds
+    /// PSNR, SSIM, the held-out count and the seconds taken.
+    /// </summary>
+    public static TexTokTrainedModel TrainScoredTokenizer(
+        TexTokConfig config, ImageSampleArrays train, ImageSampleArrays test, int steps, int threads, string outputDirectory, out object report)
+    {
+        var clock = Stopwatch.StartNew();
+        var pair = new TexTokTrainedModel(TrainTokenizer(config, train, steps, threads, "Training TexTok  "));
+        var (psnr, ssim) = test.Score(Reconstruct(pair.Model, test));
+        double seconds = clock.Elapsed.TotalSeconds;
+        pair.Save(Path.Combine(outputDirectory, "textok.safetensors"));
+        Console.WriteLine($"  tokenizer: held-out PSNR {psnr:F2} dB, SSIM {ssim:F4}  ({seconds:F0} s)");
+        report = new { psnr = Math.Round(psnr, 3), ssim = Math.Round(ssim, 4), held_out_images = test.Count, seconds = Math.Round(seconds, 1) };
+        return pair;
+    }
+
+    /// <summary>Held-out reconstructions of <paramref name="data"/> (concatenated CHW in [−1, 1]); captions only for a text model.</summary>
+    public static float[] Reconstruct(TexTokModel model, ImageSampleArrays data)
+    {
+        bool text = model.Config.UseText;
+        return TexTokInference.Reconstruct(model, data.ConcatenatedImages(), text ? data.ConcatenatedTexts() : null, text ? data.ConcatenatedMasks() : null, data.Count);
+    }
 
     /// <summary>The tokens (posterior means, N·d floats) of every image of <paramref name="data"/>, one array per image.</summary>
     public static List<float[]> EncodeTokens(TexTokModel model, ImageSampleArrays data)
@@ -63,6 +87,28 @@ internal static class SampleTraining
 
         trainer.SaveModel(modelPath);
         return trainer.CreateEmaModel();
+    }
+
+    /// <summary>
+    /// Class-conditional generation as an ML.NET pipeline (DiTGenerate → CaptionEmbed → Detokenize):
+    /// <paramref name="perClass"/> images for each of <paramref name="classes"/> labels, seeds 0, 1, …, each decoded with a
+    /// caption drawn (seeded) from <paramref name="bank"/>. Returns the rows and their images, class by class.
+    /// </summary>
+    public static (List<GenerationRow> Rows, List<RgbImage> Images) GenerateByClass(
+        TexTokTrainedModel tokenizer, DiTModel dit, CaptionBank bank, int classes, int perClass, DiTSamplerOptions sampler)
+    {
+        var labels = Enumerable.Range(0, classes).SelectMany(label => Enumerable.Repeat(label, perClass)).ToList();
+        var drawn = bank.Sample(labels, seed: 5);
+        var rows = labels.Select((label, i) => new GenerationRow { Label = label, Seed = i, Caption = drawn[i] }).ToList();
+        var ml = new MLContext(seed: 1);
+        var input = ml.Data.LoadFromEnumerable(rows);
+        var generate = ml.Transforms.DiTGenerate(new DiTGenerateOptions { Model = dit, Sampler = sampler })
+            .Append(ml.Transforms.CaptionEmbed())
+            .Append(ml.Transforms.Detokenize(tokenizer))
+            .Fit(input);
+        int size = tokenizer.Config.ImageSize;
+        var images = generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).Select(p => FromBytePixels(p, size)).ToList();
+        return (rows, images);
     }
 
     /// <summary>Generated pixels (3·H·W floats in [0, 255], as Detokenize writes them) as an image.</summary>

@@ -42,16 +42,11 @@ var captions = options.Captions.Count > 0
     : CaptionedShapes.Enumerate(DataSplit.Test, 64, shapes, start: 10_000).Select(s => s.Caption).Distinct().Take(4).ToList();
 Console.WriteLine($"  {train.Count} training and {test.Count} held-out images, e.g. \"{train.Samples[0].Caption}\"");
 
-var clock = Stopwatch.StartNew();
 var config = TexTokConfig.FromPreset(TexTokPreset.Tiny, ImageSize, options.Tokens, encoder.MaxTokens, encoder.EmbeddingDim);
-using var pair = new TexTokTrainedModel(SampleTraining.TrainTokenizer(config, train, plan.Steps, options.Threads, "Training TexTok  "));
-var (psnr, ssim) = test.Score(SampleTraining.Reconstruct(pair.Model, test));
-double tokenizerSeconds = clock.Elapsed.TotalSeconds;
-pair.Save(Path.Combine(options.OutputDirectory, "textok.safetensors"));
-Console.WriteLine($"  tokenizer: held-out PSNR {psnr:F2} dB, SSIM {ssim:F4}  ({tokenizerSeconds:F0} s)");
+using var pair = SampleTraining.TrainScoredTokenizer(config, train, test, plan.Steps, options.Threads, options.OutputDirectory, out object tokenizerReport);
 
 // DiT-T2I on the cached tokens of the training set, each with its own caption's embedding.
-clock.Restart();
+var clock = Stopwatch.StartNew();
 var dataset = TokenDataset.WithText(SampleTraining.EncodeTokens(pair.Model, train), train.Texts!, train.Masks!);
 var ditConfig = DiTConfig.FromPreset(DiTPreset.Tiny, config.NumTokens, config.TokenDim, numClasses: 0, textTokens: encoder.MaxTokens, textDim: encoder.EmbeddingDim);
 using var dit = SampleTraining.TrainDiT(ditConfig, dataset, plan.Steps, options.Threads, Path.Combine(options.OutputDirectory, "dit.safetensors"), "Training DiT-T2I ");
@@ -88,7 +83,7 @@ SampleArguments.WriteJson(Path.Combine(options.OutputDirectory, "report.json"), 
     ["threads"] = options.Threads,
     ["train_images"] = train.Count,
     ["text_encoder"] = encoder.Identity,
-    ["tokenizer"] = new { psnr = Math.Round(psnr, 3), ssim = Math.Round(ssim, 4), held_out_images = test.Count, seconds = Math.Round(tokenizerSeconds, 1) },
+    ["tokenizer"] = tokenizerReport,
     ["dit"] = new { preset = "Tiny", conditioning = "text (cross-attention)", seconds = Math.Round(ditSeconds, 1) },
     ["generation"] = new
     {
