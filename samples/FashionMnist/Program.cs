@@ -107,13 +107,6 @@ static IEnumerable<ImageSample> Padded(FashionMnistSplit split, int count)
     for (int i = 0; i < Math.Min(count, split.Count); i++)
     {
         var sample = split.GetSample(i);
-        var image = new RgbImage(ImageSize, ImageSize);
-        int offset = (ImageSize - sample.Image.Width) / 2, row = sample.Image.Width * 3;
-        for (int y = 0; y < sample.Image.Height; y++)
-        {
-            sample.Image.Pixels.AsSpan(y * row, row).CopyTo(image.Pixels.AsSpan((((y + offset) * ImageSize) + offset) * 3));
-        }
-
-        yield return sample with { Image = image };
+        yield return sample with { Image = sample.Image.PadTo(ImageSize, ImageSize) };
     }
 }

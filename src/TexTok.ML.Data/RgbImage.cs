@@ -45,4 +45,25 @@ public sealed class RgbImage
 
     /// <summary>The pixel bytes, HWC row-major, three bytes (red, green, blue) per pixel.</summary>
     public byte[] Pixels { get; }
+
+    /// <summary>
+    /// This image centred on a black canvas of <paramref name="width"/> × <paramref name="height"/> pixels (for
+    /// example Fashion-MNIST's 28 px images on 32 px, so that an 8 × 8 patch grid divides them).
+    /// </summary>
+    /// <param name="width">Canvas width, at least <see cref="Width"/>.</param>
+    /// <param name="height">Canvas height, at least <see cref="Height"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The canvas is smaller than the image.</exception>
+    public RgbImage PadTo(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, Width);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, Height);
+        var canvas = new RgbImage(width, height);
+        int left = (width - Width) / 2, top = (height - Height) / 2, row = Width * 3;
+        for (int y = 0; y < Height; y++)
+        {
+            Pixels.AsSpan(y * row, row).CopyTo(canvas.Pixels.AsSpan((((y + top) * width) + left) * 3));
+        }
+
+        return canvas;
+    }
 }

@@ -16,7 +16,7 @@ internal static class BenchmarkCommandLine
     // The --set keys each suite reads; a key a suite does not read is a usage error rather than silently ignored.
     private static readonly Dictionary<string, string[]> SettingKeys = new(StringComparer.Ordinal)
     {
-        ["tokenizer"] = ["size", "steps", "tokens"],
+        ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset"],
     };
 
     public static int Run(string[] args)
@@ -89,6 +89,11 @@ internal static class BenchmarkCommandLine
         {
             return UsageError(e.Message);
         }
+        catch (FileNotFoundException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
 
         string reportPath = report.Write(settings.OutputDirectory);
         Console.WriteLine($"Report: {reportPath}");
@@ -108,7 +113,9 @@ internal static class BenchmarkCommandLine
         writer.WriteLine($"suites: {string.Join(", ", Suites.Keys)}");
         writer.WriteLine("  --quick    a short run (minutes on 2 cores) for smoke checks; docs quote the full run");
         writer.WriteLine("  --out DIR  where report.json and images go (default: benchmark-out/SUITE)");
-        writer.WriteLine("  --set K=V  a suite setting in place of its plan's (tokenizer: size=PX, steps=S, tokens=N[,N...])");
+        writer.WriteLine("  --set K=V  a suite setting in place of its plan's (tokenizer: size=PX, steps=S, tokens=N[,N...],");
+        writer.WriteLine("             preset=tiny|mini|s|b|l, patch=PX, lr=X, batch=B, shapes=1..3, variants=baseline,textok, seed=S, threads=T,");
+        writer.WriteLine("             throughput=yes|no, dataset=shapes|fashion)");
     }
 }
 
@@ -123,6 +130,46 @@ internal sealed record BenchmarkSettings(bool Quick, string OutputDirectory, IRe
 
     /// <summary>The whole number set for <paramref name="key"/>, or <paramref name="fallback"/>.</summary>
     public int Int(string key, int fallback) => Ints(key, [fallback])[0];
+
+    /// <summary>The positive number set for <paramref name="key"/>, or <paramref name="fallback"/>.</summary>
+    public double Double(string key, double fallback)
+    {
+        if (!Parameters.TryGetValue(key, out string? text))
+        {
+            return fallback;
+        }
+
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+               && value > 0 && double.IsFinite(value)
+            ? value
+            : throw new BenchmarkSettingException($"--set {key}= needs a positive number; got '{text}'.");
+    }
+
+    /// <summary>
+    /// The comma-separated names set for <paramref name="key"/> (case-insensitive, each one of
+    /// <paramref name="allowed"/>, returned as spelt there), or <paramref name="fallback"/>.
+    /// </summary>
+    public string[] Names(string key, string[] allowed, string[] fallback)
+    {
+        if (!Parameters.TryGetValue(key, out string? text))
+        {
+            return fallback;
+        }
+
+        var names = new List<string>();
+        foreach (string part in text.Split(','))
+        {
+            string? match = allowed.FirstOrDefault(name => string.Equals(name, part.Trim(), StringComparison.OrdinalIgnoreCase));
+            if (match is null)
+            {
+                throw new BenchmarkSettingException($"--set {key}= takes {string.Join(", ", allowed)}; got '{part}'.");
+            }
+
+            names.Add(match);
+        }
+
+        return names.Distinct().ToArray();
+    }
 
     /// <summary>The comma-separated whole numbers set for <paramref name="key"/>, or <paramref name="fallback"/>.</summary>
     public int[] Ints(string key, int[] fallback)

@@ -23,9 +23,20 @@ internal static class TokenizerSuite
         var plan = quick
             ? new Plan(TexTokPreset.Tiny, ImageSize: 32, TrainImages: 512, TestImages: 64, Steps: 150, BatchSize: 16, LearningRate: 1e-3)
             : new Plan(TexTokPreset.Tiny, ImageSize: 64, TrainImages: 4096, TestImages: 256, Steps: 2000, BatchSize: 16, LearningRate: 1e-3);
-        plan = plan with { ImageSize = settings.Int("size", plan.ImageSize), Steps = settings.Int("steps", plan.Steps) };
+        plan = plan with
+        {
+            Preset = Enum.Parse<TexTokPreset>(settings.Names("preset", Enum.GetNames<TexTokPreset>(), [plan.Preset.ToString()])[0]),
+            ImageSize = settings.Int("size", plan.ImageSize),
+            Steps = settings.Int("steps", plan.Steps),
+            LearningRate = settings.Double("lr", plan.LearningRate),
+            BatchSize = settings.Int("batch", plan.BatchSize),
+        };
         int[] tokenCounts = settings.Ints("tokens", DefaultTokenCounts);
-        int threads = Environment.ProcessorCount;
+        string[] variants = settings.Names("variants", ["baseline", "textok"], ["baseline", "textok"]);
+        int? patch = settings.Parameters.ContainsKey("patch") ? settings.Int("patch", 0) : null;
+        int maxShapes = settings.Int("shapes", 3);
+        int seed = settings.Int("seed", 17);
+        int threads = settings.Int("threads", Environment.ProcessorCount);
         torch.set_num_threads(threads);
         var report = new BenchmarkReport("tokenizer", quick, "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- tokenizer" + (quick ? " --quick" : "") + settings.SetArguments + " --out DIR");
         report.Set("preset", plan.Preset.ToString());
@@ -35,11 +46,32 @@ internal static class TokenizerSuite
         report.Set("steps", plan.Steps);
         report.Set("batch_size", plan.BatchSize);
         report.Set("threads", threads);
+        report.Set("seed", seed);
+        report.Set("max_shapes", maxShapes);
+        report.Set("learning_rate", plan.LearningRate);
 
         var encoder = new FrozenBpeTextEncoder();
-        Console.WriteLine($"Preparing CaptionedShapes {plan.ImageSize} px: {plan.TrainImages} training and {plan.TestImages} held-out images...");
-        var train = Prepare(DataSplit.Train, plan.TrainImages, plan.ImageSize, encoder);
-        var test = Prepare(DataSplit.Test, plan.TestImages, plan.ImageSize, encoder);
+        Console.WriteLine($"Preparing {plan.ImageSize} px data: {plan.TrainImages} training and {plan.TestImages} held-out images...");
+        string dataset = settings.Names("dataset", ["shapes", "fashion"], ["shapes"])[0];
+        report.Set("dataset", dataset == "shapes" ? "CaptionedShapes" : "Fashion-MNIST");
+        ImageSampleArrays train, test;
+        if (dataset == "shapes")
+        {
+            var shapesOptions = new CaptionedShapesOptions { ImageSize = plan.ImageSize, MaxShapes = maxShapes };
+            train = Prepare(CaptionedShapes.Enumerate(DataSplit.Train, plan.TrainImages, shapesOptions), encoder);
+            test = Prepare(CaptionedShapes.Enumerate(DataSplit.Test, plan.TestImages, shapesOptions), encoder);
+        }
+        else
+        {
+            // Fashion-MNIST's 28 px images centred on a black canvas of the plan's size; captions name the class.
+            if (plan.ImageSize < FashionMnist.ImageSize)
+            {
+                throw new BenchmarkSettingException($"--set dataset=fashion needs size >= {FashionMnist.ImageSize}; got {plan.ImageSize}.");
+            }
+
+            train = Prepare(FashionSamples(DataSplit.Train, plan.TrainImages, plan.ImageSize), encoder);
+            test = Prepare(FashionSamples(DataSplit.Test, plan.TestImages, plan.ImageSize), encoder);
+        }
         report.Set("text_encoder", encoder.Identity);
         report.Set("example_caption", test.Samples[0].Caption);
         float[] testImages = test.ConcatenatedImages(), testTexts = test.ConcatenatedTexts()!, testMasks = test.ConcatenatedMasks()!;
@@ -47,10 +79,12 @@ internal static class TokenizerSuite
         var reconstructions = new Dictionary<(int Tokens, string Variant), float[]>();
         foreach (int tokens in tokenCounts)
         {
-            foreach (string variant in new[] { "baseline", "textok" })
+            foreach (string variant in variants)
             {
                 bool useText = variant == "textok";
                 var config = TexTokConfig.FromPreset(plan.Preset, plan.ImageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
+                config = patch is { } p ? config with { PatchSize = p } : config;
+                config.Validate();
                 var options = new TexTokTrainingOptions
                 {
                     BatchSize = plan.BatchSize,
@@ -58,7 +92,7 @@ internal static class TokenizerSuite
                     LearningRate = plan.LearningRate,
                     WarmupSteps = Math.Max(10, plan.Steps / 20),
                     PerceptualWeight = 0,
-                    Seed = 17,
+                    Seed = seed,
                     Threads = threads,
                     LogEvery = Math.Max(1, plan.Steps / 10),
                 };
@@ -86,8 +120,11 @@ internal static class TokenizerSuite
             }
         }
 
-        SaveGrid(settings.OutputDirectory, tokenCounts, test, reconstructions, rows: 6);
-        MeasureThroughput(report, quick, threads);
+        SaveGrid(settings.OutputDirectory, tokenCounts, variants, test, reconstructions, rows: 6);
+        if (settings.Names("throughput", ["yes", "no"], ["yes"])[0] == "yes")
+        {
+            MeasureThroughput(report, quick, threads);
+        }
         string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("train_seconds", "train s", "F0")]);
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
         Console.WriteLine(table);
@@ -153,11 +190,21 @@ internal static class TokenizerSuite
         return new InMemorySampleSource(images, texts, masks);
     }
 
-    private static ImageSampleArrays Prepare(DataSplit split, int count, int imageSize, ITextEncoder encoder) =>
-        ImageSampleArrays.Create(CaptionedShapes.Enumerate(split, count, new CaptionedShapesOptions { ImageSize = imageSize }),
+    private static IEnumerable<ImageSample> FashionSamples(DataSplit split, int count, int imageSize)
+    {
+        var data = FashionMnist.Read(split);
+        for (int i = 0; i < Math.Min(count, data.Count); i++)
+        {
+            var sample = data.GetSample(i);
+            yield return sample with { Image = sample.Image.PadTo(imageSize, imageSize) };
+        }
+    }
+
+    private static ImageSampleArrays Prepare(IEnumerable<ImageSample> samples, ITextEncoder encoder) =>
+        ImageSampleArrays.Create(samples,
             caption => { var e = encoder.Encode(caption); return (e.Values, e.Mask); });
 
-    private static void SaveGrid(string directory, int[] tokenCounts, ImageSampleArrays test, Dictionary<(int, string), float[]> reconstructions, int rows)
+    private static void SaveGrid(string directory, int[] tokenCounts, string[] variants, ImageSampleArrays test, Dictionary<(int, string), float[]> reconstructions, int rows)
     {
         foreach (int tokens in tokenCounts)
         {
@@ -165,11 +212,10 @@ internal static class TokenizerSuite
             for (int i = 0; i < rows; i++)
             {
                 cells.Add(test.Samples[i].Image);
-                cells.Add(test.ToImage(reconstructions[(tokens, "baseline")], i));
-                cells.Add(test.ToImage(reconstructions[(tokens, "textok")], i));
+                cells.AddRange(variants.Select(variant => test.ToImage(reconstructions[(tokens, variant)], i)));
             }
 
-            ImagePixels.SavePng(ImagePixels.Grid(cells, columns: 3, spacing: 2), Path.Combine(directory, $"reconstructions-n{tokens}.png"));
+            ImagePixels.SavePng(ImagePixels.Grid(cells, columns: 1 + variants.Length, spacing: 2), Path.Combine(directory, $"reconstructions-n{tokens}.png"));
         }
     }
 
