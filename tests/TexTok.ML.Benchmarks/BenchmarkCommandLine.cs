@@ -16,7 +16,7 @@ internal static class BenchmarkCommandLine
     // The --set keys each suite reads; a key a suite does not read is a usage error rather than silently ignored.
     private static readonly Dictionary<string, string[]> SettingKeys = new(StringComparer.Ordinal)
     {
-        ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset"],
+        ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset", "tokendim"],
     };
 
     public static int Run(string[] args)
@@ -113,7 +113,7 @@ internal static class BenchmarkCommandLine
         writer.WriteLine($"suites: {string.Join(", ", Suites.Keys)}");
         writer.WriteLine("  --quick    a short run (minutes on 2 cores) for smoke checks; docs quote the full run");
         writer.WriteLine("  --out DIR  where report.json and images go (default: benchmark-out/SUITE)");
-        writer.WriteLine("  --set K=V  a suite setting in place of its plan's (tokenizer: size=PX, steps=S, tokens=N[,N...],");
+        writer.WriteLine("  --set K=V  a suite setting in place of its plan's (tokenizer: size=PX, steps=S, tokens=N[,N...], tokendim=D,");
         writer.WriteLine("             preset=tiny|mini|s|b|l, patch=PX, lr=X, batch=B, shapes=1..3, variants=baseline,textok, seed=S, threads=T,");
         writer.WriteLine("             throughput=yes|no, dataset=shapes|fashion)");
     }

@@ -36,6 +36,7 @@ internal static class TokenizerSuite
         int? patch = settings.Parameters.ContainsKey("patch") ? settings.Int("patch", 0) : null;
         int maxShapes = settings.Int("shapes", 3);
         int seed = settings.Int("seed", 17);
+        int tokenDim = settings.Int("tokendim", 8);
         int threads = settings.Int("threads", Environment.ProcessorCount);
         torch.set_num_threads(threads);
         var report = new BenchmarkReport("tokenizer", quick, "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- tokenizer" + (quick ? " --quick" : "") + settings.SetArguments + " --out DIR");
@@ -47,6 +48,7 @@ internal static class TokenizerSuite
         report.Set("batch_size", plan.BatchSize);
         report.Set("threads", threads);
         report.Set("seed", seed);
+        report.Set("token_dim", tokenDim);
         report.Set("max_shapes", maxShapes);
         report.Set("learning_rate", plan.LearningRate);
 
@@ -84,6 +86,7 @@ internal static class TokenizerSuite
                 bool useText = variant == "textok";
                 var config = TexTokConfig.FromPreset(plan.Preset, plan.ImageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
                 config = patch is { } p ? config with { PatchSize = p } : config;
+                config = config with { TokenDim = tokenDim };
                 config.Validate();
                 var options = new TexTokTrainingOptions
                 {
@@ -108,7 +111,7 @@ internal static class TokenizerSuite
                 reconstructions[(tokens, variant)] = output;
                 var (psnr, ssim) = test.Score(output);
                 Console.WriteLine($"  held-out PSNR {psnr:F2} dB, SSIM {ssim:F4} ({trainSeconds:F0} s)");
-                report.AddRow(new Dictionary<string, object>
+                var row = new Dictionary<string, object>
                 {
                     ["tokens"] = tokens,
                     ["variant"] = variant,
@@ -116,7 +119,18 @@ internal static class TokenizerSuite
                     ["ssim"] = Math.Round(ssim, 4),
                     ["train_seconds"] = Math.Round(trainSeconds, 1),
                     ["parameters"] = model.parameters().Sum(p => p.numel()),
-                });
+                };
+                if (useText)
+                {
+                    // The same images decoded with another image's caption: if the model uses its caption, this is worse.
+                    var (wrongTexts, wrongMasks) = MismatchedCaptions(test);
+                    var (wrongPsnr, wrongSsim) = test.Score(TexTokInference.Reconstruct(model, testImages, wrongTexts, wrongMasks, test.Count));
+                    Console.WriteLine($"  with mismatched captions: PSNR {wrongPsnr:F2} dB, SSIM {wrongSsim:F4}");
+                    row["psnr_mismatched_captions"] = Math.Round(wrongPsnr, 3);
+                    row["ssim_mismatched_captions"] = Math.Round(wrongSsim, 4);
+                }
+
+                report.AddRow(row);
             }
         }
 
@@ -125,7 +139,7 @@ internal static class TokenizerSuite
         {
             MeasureThroughput(report, quick, threads);
         }
-        string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("train_seconds", "train s", "F0")]);
+        string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("psnr_mismatched_captions", "PSNR, wrong captions (dB)", "F2"), ("train_seconds", "train s", "F0")]);
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
         Console.WriteLine(table);
         return report;
@@ -188,6 +202,26 @@ internal static class TokenizerSuite
         }
 
         return new InMemorySampleSource(images, texts, masks);
+    }
+
+    /// <summary>Each held-out image's text replaced by that of the next image (cyclically) whose caption differs.</summary>
+    private static (float[] Texts, float[] Masks) MismatchedCaptions(ImageSampleArrays test)
+    {
+        var texts = new List<float>();
+        var masks = new List<float>();
+        for (int i = 0; i < test.Count; i++)
+        {
+            int j = (i + 1) % test.Count;
+            while (j != i && test.Samples[j].Caption == test.Samples[i].Caption)
+            {
+                j = (j + 1) % test.Count;
+            }
+
+            texts.AddRange(test.Texts![j]);
+            masks.AddRange(test.Masks![j]);
+        }
+
+        return (texts.ToArray(), masks.ToArray());
     }
 
     private static IEnumerable<ImageSample> FashionSamples(DataSplit split, int count, int imageSize)
