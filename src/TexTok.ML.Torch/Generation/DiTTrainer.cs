@@ -83,20 +83,9 @@ public sealed class DiTTrainer : IDisposable
     public void SaveCheckpoint(string path)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, t) in Model.state_dict())
-        {
-            tensors["model." + name] = t;
-        }
-
-        foreach (var (name, t) in _ema.State)
-        {
-            tensors["ema." + name] = t;
-        }
-
-        foreach (var (name, t) in _optimizer.State())
-        {
-            tensors["opt." + name] = t;
-        }
+        tensors.AddSection("model.", Model.state_dict());
+        tensors.AddSection("ema.", _ema.State);
+        tensors.AddSection("opt.", _optimizer.State());
 
         SafeTensors.Save(path, tensors, new Dictionary<string, string>
         {

@@ -90,32 +90,14 @@ public sealed class TexTokTrainer : IDisposable
     public void SaveCheckpoint(string path)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, t) in Model.state_dict())
-        {
-            tensors["model." + name] = t;
-        }
-
-        foreach (var (name, t) in _ema.State)
-        {
-            tensors["ema." + name] = t;
-        }
-
-        foreach (var (name, t) in _generatorOptimizer.State())
-        {
-            tensors["opt_g." + name] = t;
-        }
+        tensors.AddSection("model.", Model.state_dict());
+        tensors.AddSection("ema.", _ema.State);
+        tensors.AddSection("opt_g.", _generatorOptimizer.State());
 
         if (_discriminator is not null)
         {
-            foreach (var (name, t) in _discriminator.state_dict())
-            {
-                tensors["disc." + name] = t;
-            }
-
-            foreach (var (name, t) in _discriminatorOptimizer!.State())
-            {
-                tensors["opt_d." + name] = t;
-            }
+            tensors.AddSection("disc.", _discriminator.state_dict());
+            tensors.AddSection("opt_d.", _discriminatorOptimizer!.State());
         }
 
         var state = new Dictionary<string, double>
