@@ -22,7 +22,6 @@ namespace TexTok.ML.Benchmarks;
 /// </summary>
 internal static class GenerationQuality
 {
-    private const string Dataset = "captioned-shapes-32-one-shape";
     private const int GridColumns = 8;
 
     public static void Run(BenchmarkReport report, BenchmarkSettings settings)
@@ -33,13 +32,8 @@ internal static class GenerationQuality
                 ClassifierImages: 2048, ClassifierSteps: 400, SamplerSteps: 25)
             : new Plan(Tokens: 16, TrainImages: 2048, ReferenceImages: 600, BankImages: 600, TokenizerSteps: 1500, DiTSteps: 4000,
                 ClassifierImages: 4096, ClassifierSteps: 1200, SamplerSteps: 25);
-        int threads = Environment.ProcessorCount;
-        // One shape per image: at 32 px the second and third shapes are a few pixels wide and the class (the main shape's
-        // kind) would be close to invisible.
-        var shapes = new CaptionedShapesOptions { ImageSize = 32, MaxShapes = 1 };
         var encoder = new FrozenBpeTextEncoder();
-        report.Set("gfid_dataset", Dataset);
-        report.Set("gfid_features", "proxy: 64-d penultimate layer of a small conv net (3 3x3 convolutions, global max+mean pooling, 64-wide layer) trained here to predict the class, the main shape colour and the background colour (not Inception)");
+        report.Set("gfid_features", "proxy: 64-d penultimate layer of a small conv net (3 3x3 convolutions, global max+mean pooling, 64-wide layer) trained here on the dataset's labels (not Inception)");
         report.Set("gfid_tokenizer_preset", "Tiny");
         report.Set("gfid_tokenizer_steps", plan.TokenizerSteps);
         report.Set("gfid_dit_preset", "Tiny");
@@ -47,30 +41,95 @@ internal static class GenerationQuality
         report.Set("gfid_sampler", $"euler, {plan.SamplerSteps} steps, no guidance, seed 7");
         report.Set("gfid_train_images", plan.TrainImages);
         report.Set("gfid_reference_images", plan.ReferenceImages);
-        report.Set("fashion_mnist", File.Exists(FashionMnist.FilePaths(DataSplit.Train).Images) ? "present, not used" : "skipped: dataset-fashion-mnist is not installed");
+        Evaluate(Shapes(plan, encoder), plan, encoder, report, settings.OutputDirectory);
+        if (File.Exists(FashionMnist.FilePaths(DataSplit.Train).Images) && File.Exists(FashionMnist.FilePaths(DataSplit.Test).Images))
+        {
+            report.Set("fashion_mnist", "used");
+            Evaluate(Fashion(plan, encoder), plan, encoder, report, settings.OutputDirectory);
+        }
+        else
+        {
+            report.Set("fashion_mnist", "skipped: dataset-fashion-mnist is not installed");
+            Console.WriteLine("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); its part is skipped.");
+        }
+    }
 
+    /// <summary>
+    /// CaptionedShapes at 32 px with one shape per image (at 32 px the second and third shapes are a few pixels wide and
+    /// the class, the main shape's kind, would be close to invisible). The feature network learns three things per
+    /// image (the kind and colour of the main shape and the background colour) so that its features respond to colour
+    /// and layout as well as to the class.
+    /// </summary>
+    private static GfidDataset Shapes(Plan plan, ITextEncoder encoder)
+    {
+        var shapes = new CaptionedShapesOptions { ImageSize = 32, MaxShapes = 1 };
         Console.WriteLine($"Preparing CaptionedShapes 32 px: {plan.TrainImages} training, {plan.ReferenceImages} held-out reference images...");
         var train = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Train, plan.TrainImages, shapes), Embed(encoder));
         var reference = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Test, plan.ReferenceImages, shapes), Embed(encoder));
         // Decoding captions come from held-out scenes that are not in the reference set.
         var bank = CaptionBank.FromPairs(CaptionedShapes.Enumerate(DataSplit.Test, plan.BankImages, shapes, start: 100_000).Select(s => (s.Label, s.Caption)));
-        int classes = CaptionedShapes.ClassNames.Count;
-        var referenceLabels = reference.Samples.Select(s => s.Label).ToArray();
-
-        using var classifier = TrainClassifier(plan, shapes, classes, reference, report);
-        var referenceFeatures = Features(classifier, reference.Images);
-        var floorImages = CaptionedShapes.Enumerate(DataSplit.Train, plan.ReferenceImages, shapes, start: plan.TrainImages)
+        var scenes = Enumerable.Range(0, plan.ClassifierImages).Select(i => CaptionedShapes.Describe(shapes, DataSplit.Train, i)).ToList();
+        var referenceScenes = Enumerable.Range(0, reference.Count).Select(i => CaptionedShapes.Describe(shapes, DataSplit.Test, i)).ToList();
+        var floor = CaptionedShapes.Enumerate(DataSplit.Train, plan.ReferenceImages, shapes, start: plan.TrainImages)
             .Select(s => Scale(ImagePixels.ToChw(s.Image))).ToList();
-        double floor = FrechetDistance.Compute(referenceFeatures, Features(classifier, floorImages));
-        report.Set("gfid_real_train_vs_reference", Math.Round(floor, 4));
-        Console.WriteLine($"  proxy FID of {plan.ReferenceImages} real training images against the reference: {floor:F3} (the floor)");
-        SaveGrid(settings.OutputDirectory, "generation-real.png", reference.Images, referenceLabels, classes, 32);
+        int colors = CaptionedShapes.Palette.Count;
+        return new GfidDataset(
+            "captioned-shapes-32-one-shape", "", "", train, reference, bank, CaptionedShapes.ClassNames.Count,
+            scenes.Select(s => Scale(ImagePixels.ToChw(CaptionedShapes.Render(s, shapes.ImageSize)))).ToArray(),
+            scenes.Select(Targets).ToArray(),
+            referenceScenes.Select(Targets).ToArray(),
+            [("class", CaptionedShapes.ClassNames.Count), ("color", colors), ("background", colors)],
+            floor);
+    }
+
+    /// <summary>
+    /// Fashion-MNIST, 28 px centred on a 32 px canvas, captions naming the class; the decoding captions come from the
+    /// test images after the reference set. The feature network learns the class only.
+    /// </summary>
+    private static GfidDataset Fashion(Plan plan, ITextEncoder encoder)
+    {
+        Console.WriteLine($"Preparing Fashion-MNIST on 32 px: {plan.TrainImages} training, {plan.ReferenceImages} held-out reference images...");
+        var trainSplit = FashionMnist.Read(DataSplit.Train);
+        var testSplit = FashionMnist.Read(DataSplit.Test);
+        IEnumerable<ImageSample> Padded(FashionMnistSplit split, int start, int count) =>
+            Enumerable.Range(start, Math.Min(count, split.Count - start)).Select(i => split.GetSample(i))
+                .Select(sample => sample with { Image = sample.Image.PadTo(32, 32) });
+
+        var train = ImageSampleArrays.Create(Padded(trainSplit, 0, plan.TrainImages), Embed(encoder));
+        var reference = ImageSampleArrays.Create(Padded(testSplit, 0, plan.ReferenceImages), Embed(encoder));
+        var bank = CaptionBank.FromPairs(Padded(testSplit, plan.ReferenceImages, plan.BankImages).Select(s => (s.Label, s.Caption)));
+        // The feature network trains on images after the tokenizers' training images; the floor uses the next ones.
+        var classifierSamples = Padded(trainSplit, plan.TrainImages, plan.ClassifierImages).ToList();
+        var floor = Padded(trainSplit, plan.TrainImages + plan.ClassifierImages, plan.ReferenceImages)
+            .Select(s => Scale(ImagePixels.ToChw(s.Image))).ToList();
+        return new GfidDataset(
+            "fashion-mnist-32", "fashion_", "fashion-", train, reference, bank, FashionMnist.ClassNames.Count,
+            classifierSamples.Select(s => Scale(ImagePixels.ToChw(s.Image))).ToArray(),
+            classifierSamples.Select(s => new long[] { s.Label }).ToArray(),
+            reference.Samples.Select(s => new long[] { s.Label }).ToArray(),
+            [("class", FashionMnist.ClassNames.Count)],
+            floor);
+    }
+
+    private static void Evaluate(GfidDataset data, Plan plan, ITextEncoder encoder, BenchmarkReport report, string outputDirectory)
+    {
+        int threads = Environment.ProcessorCount;
+        var reference = data.Reference;
+        var referenceLabels = reference.Samples.Select(s => s.Label).ToArray();
+        report.Set(data.KeyPrefix + "gfid_dataset", data.Name);
+
+        using var classifier = TrainClassifier(plan, data, report);
+        var referenceFeatures = Features(classifier, reference.Images);
+        double floor = FrechetDistance.Compute(referenceFeatures, Features(classifier, data.FloorImages));
+        report.Set(data.KeyPrefix + "gfid_real_train_vs_reference", Math.Round(floor, 4));
+        Console.WriteLine($"  proxy FID of {data.FloorImages.Count} real training images against the reference: {floor:F3} (the floor)");
+        SaveGrid(outputDirectory, $"generation-{data.FilePrefix}real.png", reference.Images, referenceLabels, data.Classes, 32);
 
         foreach (string variant in new[] { "baseline", "textok" })
         {
             bool useText = variant == "textok";
             var clock = Stopwatch.StartNew();
-            using var tokenizer = TrainTokenizer(plan, encoder, train, useText, threads);
+            using var tokenizer = TrainTokenizer(plan, encoder, data.Train, useText, threads);
             double tokenizerSeconds = clock.Elapsed.TotalSeconds;
 
             var reconstructions = TexTokInference.Reconstruct(tokenizer, reference.ConcatenatedImages(),
@@ -78,27 +137,28 @@ internal static class GenerationQuality
             var (psnr, _) = reference.Score(reconstructions);
             double reconstructionFid = FrechetDistance.Compute(referenceFeatures, Features(classifier, Split(reconstructions, 3 * 32 * 32)));
 
+            var train = data.Train;
             var latents = TexTokInference.Encode(tokenizer, train.ConcatenatedImages(), useText ? train.ConcatenatedTexts() : null,
                 useText ? train.ConcatenatedMasks() : null, train.Count);
             var tokens = TokenDataset.WithLabels(Split(latents, plan.Tokens * 8), train.Samples.Select(s => s.Label).ToArray());
             clock.Restart();
-            using var dit = TrainDiT(plan, tokens, classes, threads);
+            using var dit = TrainDiT(plan, tokens, data.Classes, threads);
             double ditSeconds = clock.Elapsed.TotalSeconds;
 
             Console.WriteLine($"  sampling {referenceLabels.Length} token sequences ({plan.SamplerSteps} Euler steps) and decoding...");
             var generatedTokens = DiTSampler.SampleClasses(dit, referenceLabels, new DiTSamplerOptions { Steps = plan.SamplerSteps, Seed = 7 });
-            var captions = bank.Sample(referenceLabels, seed: 7);
+            var captions = data.Bank.Sample(referenceLabels, seed: 7);
             var generated = Decode(tokenizer, generatedTokens, useText ? captions : null, encoder);
             double gfid = FrechetDistance.Compute(referenceFeatures, Features(classifier, generated));
             double agreement = Accuracy(classifier, generated, referenceLabels);
             Console.WriteLine($"  {variant}: proxy gFID {gfid:F3}, classifier agrees with the requested class on {100 * agreement:F1} %, reconstruction proxy FID {reconstructionFid:F3}, PSNR {psnr:F2} dB");
-            SaveGrid(settings.OutputDirectory, $"generation-samples-{variant}-n{plan.Tokens}.png", generated, referenceLabels, classes, 32);
+            SaveGrid(outputDirectory, $"generation-{data.FilePrefix}samples-{variant}-n{plan.Tokens}.png", generated, referenceLabels, data.Classes, 32);
             report.AddRow(new Dictionary<string, object>
             {
                 ["part"] = "gfid",
                 ["variant"] = variant,
                 ["tokens"] = plan.Tokens,
-                ["dataset"] = Dataset,
+                ["dataset"] = data.Name,
                 ["gfid"] = Math.Round(gfid, 4),
                 ["samples"] = generated.Count,
                 ["class_agreement"] = Math.Round(agreement, 4),
@@ -195,17 +255,15 @@ internal static class GenerationQuality
         return images;
     }
 
-    // The feature network learns three things per image (the kind and colour of the main shape and the background
-    // colour) so that its features respond to colour and layout as well as to the class.
-    private static ProxyClassifier TrainClassifier(Plan plan, CaptionedShapesOptions shapes, int classes, ImageSampleArrays reference, BenchmarkReport report)
+    private static ProxyClassifier TrainClassifier(Plan plan, GfidDataset data, BenchmarkReport report)
     {
-        Console.WriteLine($"Training the proxy feature network (3-layer conv net, {plan.ClassifierImages} labelled images, {plan.ClassifierSteps} steps of 64)...");
-        var scenes = Enumerable.Range(0, plan.ClassifierImages).Select(i => CaptionedShapes.Describe(shapes, DataSplit.Train, i)).ToList();
-        var images = scenes.Select(s => Scale(ImagePixels.ToChw(CaptionedShapes.Render(s, shapes.ImageSize)))).ToArray();
-        var targets = scenes.Select(Targets).ToArray();
-        int size = shapes.ImageSize, length = images[0].Length, batch = 64;
+        var images = data.ClassifierImages;
+        var targets = data.ClassifierTargets;
+        int heads = data.Heads.Count;
+        Console.WriteLine($"Training the proxy feature network for {data.Name} (3-layer conv net, {images.Length} labelled images, {plan.ClassifierSteps} steps of 64)...");
+        int size = 32, length = images[0].Length, batch = 64;
         manual_seed(29);
-        var model = new ProxyClassifier(classes, CaptionedShapes.Palette.Count);
+        var model = new ProxyClassifier(data.Heads.Select(h => h.Size).ToArray());
         using var optimizer = new TexTok.ML.Torch.Training.AdamW(model.named_parameters().Select(p => (p.name, p.parameter)), 0.9, 0.999, 1e-8, 1e-4);
         var random = new Random(31);
         var order = Enumerable.Range(0, images.Length).ToArray();
@@ -215,8 +273,8 @@ internal static class GenerationQuality
         {
             using var scope = NewDisposeScope();
             var batchImages = new float[batch * length];
-            var batchTargets = new long[3][];
-            for (int head = 0; head < 3; head++)
+            var batchTargets = new long[heads][];
+            for (int head = 0; head < heads; head++)
             {
                 batchTargets[head] = new long[batch];
             }
@@ -231,16 +289,19 @@ internal static class GenerationQuality
 
                 int index = order[position++];
                 images[index].CopyTo(batchImages, i * length);
-                for (int head = 0; head < 3; head++)
+                for (int head = 0; head < heads; head++)
                 {
                     batchTargets[head][i] = targets[index][head];
                 }
             }
 
-            var (kind, color, background) = model.Heads(torch.tensor(batchImages, new long[] { batch, 3, size, size }));
-            var loss = nn.functional.cross_entropy(kind, torch.tensor(batchTargets[0]))
-                .add(nn.functional.cross_entropy(color, torch.tensor(batchTargets[1])))
-                .add(nn.functional.cross_entropy(background, torch.tensor(batchTargets[2])));
+            var logits = model.Heads(torch.tensor(batchImages, new long[] { batch, 3, size, size }));
+            var loss = nn.functional.cross_entropy(logits[0], torch.tensor(batchTargets[0]));
+            for (int head = 1; head < heads; head++)
+            {
+                loss = loss.add(nn.functional.cross_entropy(logits[head], torch.tensor(batchTargets[head])));
+            }
+
             optimizer.ZeroGrad();
             loss.backward();
             double progress = (double)step / plan.ClassifierSteps;
@@ -249,19 +310,22 @@ internal static class GenerationQuality
         }
 
         model.eval();
-        var referenceScenes = Enumerable.Range(0, reference.Count).Select(i => CaptionedShapes.Describe(shapes, DataSplit.Test, i)).ToList();
-        double accuracy = Accuracy(model, reference.Images, reference.Samples.Select(s => s.Label).ToArray());
-        double colorAccuracy = Accuracy(model, reference.Images, referenceScenes.Select(s => (int)Targets(s)[1]).ToArray(), head: 1);
-        double backgroundAccuracy = Accuracy(model, reference.Images, referenceScenes.Select(s => (int)Targets(s)[2]).ToArray(), head: 2);
+        var reference = data.Reference;
+        var accuracies = new List<string>();
+        for (int head = 0; head < heads; head++)
+        {
+            int h = head;
+            double accuracy = Accuracy(model, reference.Images, data.ReferenceTargets.Select(t => (int)t[h]).ToArray(), head);
+            string name = data.Heads[head].Name;
+            report.Set(data.KeyPrefix + (name == "class" ? "classifier_accuracy" : $"classifier_{name}_accuracy"), Math.Round(accuracy, 4));
+            accuracies.Add($"{name} {100 * accuracy:F1} %");
+        }
+
         double chance = reference.Samples.GroupBy(s => s.Label).Max(g => g.Count()) / (double)reference.Count;
-        Console.WriteLine($"  final training loss {lastLoss:F3}; held-out accuracy: shape {100 * accuracy:F1} % (majority class {100 * chance:F1} %), " +
-                          $"shape colour {100 * colorAccuracy:F1} %, background {100 * backgroundAccuracy:F1} %");
-        report.Set("classifier_accuracy", Math.Round(accuracy, 4));
-        report.Set("classifier_majority_rate", Math.Round(chance, 4));
-        report.Set("classifier_color_accuracy", Math.Round(colorAccuracy, 4));
-        report.Set("classifier_background_accuracy", Math.Round(backgroundAccuracy, 4));
-        report.Set("classifier_train_images", plan.ClassifierImages);
-        report.Set("classifier_steps", plan.ClassifierSteps);
+        Console.WriteLine($"  final training loss {lastLoss:F3}; held-out accuracy: {string.Join(", ", accuracies)} (majority class {100 * chance:F1} %)");
+        report.Set(data.KeyPrefix + "classifier_majority_rate", Math.Round(chance, 4));
+        report.Set(data.KeyPrefix + "classifier_train_images", images.Length);
+        report.Set(data.KeyPrefix + "classifier_steps", plan.ClassifierSteps);
         return model;
     }
 
@@ -286,11 +350,7 @@ internal static class GenerationQuality
 
     private static double Accuracy(ProxyClassifier model, IReadOnlyList<float[]> images, IReadOnlyList<int> labels, int head = 0)
     {
-        var logits = Apply(model, images, x =>
-        {
-            var (kind, color, background) = model.Heads(x);
-            return head switch { 0 => kind, 1 => color, _ => background };
-        });
+        var logits = Apply(model, images, x => model.Heads(x)[head]);
         int correct = 0;
         for (int i = 0; i < logits.Count; i++)
         {
@@ -336,9 +396,27 @@ internal static class GenerationQuality
     private sealed record Plan(int Tokens, int TrainImages, int ReferenceImages, int BankImages, int TokenizerSteps, int DiTSteps,
                                int ClassifierImages, int ClassifierSteps, int SamplerSteps);
 
+    /// <summary>What the quality part needs of one dataset.</summary>
+    /// <param name="Name">Dataset name in the report.</param>
+    /// <param name="KeyPrefix">Prefix of the dataset's top-level report keys ("" for CaptionedShapes).</param>
+    /// <param name="FilePrefix">Prefix of the dataset's PNG names after "generation-".</param>
+    /// <param name="Train">Tokenizer and DiT training images with captions.</param>
+    /// <param name="Reference">Held-out reference images (one generated sample per reference label).</param>
+    /// <param name="Bank">Per-class captions for decoding, not from the reference set.</param>
+    /// <param name="Classes">Number of classes.</param>
+    /// <param name="ClassifierImages">Feature-network training images, CHW in [−1, 1].</param>
+    /// <param name="ClassifierTargets">Their targets, one per head.</param>
+    /// <param name="ReferenceTargets">The reference images' targets, one per head.</param>
+    /// <param name="Heads">The feature network's heads (the first is the class) and their sizes.</param>
+    /// <param name="FloorImages">Real training images not seen by the tokenizers, for the floor of the distance.</param>
+    private sealed record GfidDataset(string Name, string KeyPrefix, string FilePrefix, ImageSampleArrays Train, ImageSampleArrays Reference,
+                                      CaptionBank Bank, int Classes, float[][] ClassifierImages, long[][] ClassifierTargets,
+                                      long[][] ReferenceTargets, IReadOnlyList<(string Name, int Size)> Heads, IReadOnlyList<float[]> FloorImages);
+
     /// <summary>
     /// Three 3×3 convolutions (3 → 32 → 64 → 64 channels, 32 → 32 → 16 → 8 px) with ReLUs, global max and mean pooling
-    /// (so a shape is recognised wherever it sits), a 64-wide layer (the proxy feature space) and three linear heads: the class (kind of the main shape), its colour and the background colour.
+    /// (so an object is recognised wherever it sits), a 64-wide layer (the proxy feature space) and one linear head per
+    /// target (for CaptionedShapes: the class, i.e. the kind of the main shape, its colour and the background colour).
     /// </summary>
     private sealed class ProxyClassifier : nn.Module<Tensor, Tensor>
     {
@@ -346,20 +424,16 @@ internal static class GenerationQuality
         private readonly UnfoldConv2d _conv2;
         private readonly UnfoldConv2d _conv3;
         private readonly Linear _features;
-        private readonly Linear _kindHead;
-        private readonly Linear _colorHead;
-        private readonly Linear _backgroundHead;
+        private readonly ModuleList<Linear> _heads;
 
-        public ProxyClassifier(int classes, int colors)
+        public ProxyClassifier(int[] headSizes)
             : base(nameof(ProxyClassifier))
         {
             _conv1 = new UnfoldConv2d(3, 32, 3, stride: 1, padding: 1);
             _conv2 = new UnfoldConv2d(32, 64, 3, stride: 2, padding: 1);
             _conv3 = new UnfoldConv2d(64, 64, 3, stride: 2, padding: 1);
             _features = nn.Linear(128, 64);
-            _kindHead = nn.Linear(64, classes);
-            _colorHead = nn.Linear(64, colors);
-            _backgroundHead = nn.Linear(64, colors);
+            _heads = nn.ModuleList(headSizes.Select(size => nn.Linear(64, size)).ToArray());
             RegisterComponents();
         }
 
@@ -374,17 +448,17 @@ internal static class GenerationQuality
             return nn.functional.relu(_features.forward(pooled)).MoveToOuterDisposeScope();
         }
 
-        /// <summary>Logits of the three heads.</summary>
-        public (Tensor Kind, Tensor Color, Tensor Background) Heads(Tensor x)
+        /// <summary>Logits of every head.</summary>
+        public Tensor[] Heads(Tensor x)
         {
             var features = Features(x);
-            return (_kindHead.forward(features), _colorHead.forward(features), _backgroundHead.forward(features));
+            return _heads.Select(head => head.forward(features)).ToArray();
         }
 
         public override Tensor forward(Tensor x)
         {
             using var scope = NewDisposeScope();
-            return _kindHead.forward(Features(x)).MoveToOuterDisposeScope();
+            return _heads[0].forward(Features(x)).MoveToOuterDisposeScope();
         }
     }
 }
