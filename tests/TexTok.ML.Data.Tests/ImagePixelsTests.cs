@@ -25,6 +25,32 @@ public sealed class ImagePixelsTests
     }
 
     [TestMethod]
+    public void PadToCentresTheImageOnBlack()
+    {
+        RgbImage image = TestImages.Random(3, 2, seed: 4);
+        RgbImage padded = image.PadTo(6, 5);
+        Assert.AreEqual(6, padded.Width);
+        Assert.AreEqual(5, padded.Height);
+        // Left margin (6 - 3) / 2 = 1, top margin (5 - 2) / 2 = 1; everything else is black.
+        for (int y = 0; y < 5; y++)
+        {
+            for (int x = 0; x < 6; x++)
+            {
+                bool inside = x is >= 1 and < 4 && y is >= 1 and < 3;
+                for (int c = 0; c < 3; c++)
+                {
+                    byte expected = inside ? image.Pixels[((((y - 1) * 3) + (x - 1)) * 3) + c] : (byte)0;
+                    Assert.AreEqual(expected, padded.Pixels[(((y * 6) + x) * 3) + c], $"pixel ({x}, {y}) channel {c}");
+                }
+            }
+        }
+
+        CollectionAssert.AreEqual(image.Pixels, image.PadTo(3, 2).Pixels);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => image.PadTo(2, 5));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => image.PadTo(6, 1));
+    }
+
+    [TestMethod]
     public void FromChwClampsAndRounds()
     {
         // Planes: red (-0.5, 1.7), green (NaN, just over half a level), blue (just under half a level, 0.5).
