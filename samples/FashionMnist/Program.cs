@@ -43,8 +43,10 @@ Console.WriteLine($"TexTok FashionMnist ({(options.Quick ? "quick" : "default")}
                   $"{plan.Steps} training steps, {options.Threads} thread(s)");
 var encoder = new FrozenBpeTextEncoder();
 var embed = SampleTraining.Embedder(encoder);
-var train = ImageSampleArrays.Create(Padded(trainSplit, plan.Train), embed);
-var test = ImageSampleArrays.Create(Padded(testSplit, plan.Test), embed);
+// Fashion-MNIST's 28 px images on a black 32 px canvas (the background is black already), so the tokenizer's 8 × 8
+// patch grid divides the image.
+var train = ImageSampleArrays.Create(trainSplit.Samples(0, plan.Train, ImageSize), embed);
+var test = ImageSampleArrays.Create(testSplit.Samples(0, plan.Test, ImageSize), embed);
 Console.WriteLine($"  {train.Count} training and {test.Count} held-out images, e.g. \"{train.Samples[0].Caption}\"");
 
 var config = TexTokConfig.FromPreset(TexTokPreset.Tiny, ImageSize, options.Tokens, encoder.MaxTokens, encoder.EmbeddingDim);
@@ -99,14 +101,3 @@ SampleArguments.WriteJson(Path.Combine(options.OutputDirectory, "report.json"), 
 });
 Console.WriteLine($"Wrote {gridPath} (one row per class: a real test image, then generated ones) and report.json in {total.Elapsed.TotalSeconds:F0} s.");
 return 0;
-
-// Fashion-MNIST's 28 px images on a black 32 px canvas (the background is black already), so the tokenizer's 8 × 8
-// patch grid divides the image.
-static IEnumerable<ImageSample> Padded(FashionMnistSplit split, int count)
-{
-    for (int i = 0; i < Math.Min(count, split.Count); i++)
-    {
-        var sample = split.GetSample(i);
-        yield return sample with { Image = sample.Image.PadTo(ImageSize, ImageSize) };
-    }
-}

@@ -56,6 +56,33 @@ public sealed class FashionMnistSplit
         }
     }
 
+    /// <summary>
+    /// Lazily produces up to <paramref name="count"/> samples from <paramref name="start"/> on (fewer where the split
+    /// ends), each image centred on a black <paramref name="canvasSize"/> px square (see <see cref="RgbImage.PadTo"/>),
+    /// for example 32 px so that an 8 × 8 patch grid divides it.
+    /// </summary>
+    /// <param name="start">Index of the first sample, 0 to <see cref="Count"/>.</param>
+    /// <param name="count">Most samples to produce, not negative.</param>
+    /// <param name="canvasSize">Canvas side in pixels, at least <see cref="FashionMnist.ImageSize"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
+    public IEnumerable<ImageSample> Samples(int start, int count, int canvasSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start, Count);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(canvasSize, FashionMnist.ImageSize);
+        return Padded(start, Math.Min(count, Count - start), canvasSize);
+    }
+
+    private IEnumerable<ImageSample> Padded(int start, int count, int canvasSize)
+    {
+        for (int i = start; i < start + count; i++)
+        {
+            var sample = GetSample(i);
+            yield return sample with { Image = sample.Image.PadTo(canvasSize, canvasSize) };
+        }
+    }
+
     private void CheckIndex(int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);

@@ -91,16 +91,12 @@ internal static class GenerationQuality
         Console.WriteLine($"Preparing Fashion-MNIST on 32 px: {plan.TrainImages} training, {plan.ReferenceImages} held-out reference images...");
         var trainSplit = FashionMnist.Read(DataSplit.Train);
         var testSplit = FashionMnist.Read(DataSplit.Test);
-        IEnumerable<ImageSample> Padded(FashionMnistSplit split, int start, int count) =>
-            Enumerable.Range(start, Math.Min(count, split.Count - start)).Select(i => split.GetSample(i))
-                .Select(sample => sample with { Image = sample.Image.PadTo(32, 32) });
-
-        var train = ImageSampleArrays.Create(Padded(trainSplit, 0, plan.TrainImages), Embed(encoder));
-        var reference = ImageSampleArrays.Create(Padded(testSplit, 0, plan.ReferenceImages), Embed(encoder));
-        var bank = CaptionBank.FromPairs(Padded(testSplit, plan.ReferenceImages, plan.BankImages).Select(s => (s.Label, s.Caption)));
+        var train = ImageSampleArrays.Create(trainSplit.Samples(0, plan.TrainImages, 32), Embed(encoder));
+        var reference = ImageSampleArrays.Create(testSplit.Samples(0, plan.ReferenceImages, 32), Embed(encoder));
+        var bank = CaptionBank.FromPairs(testSplit.Samples(plan.ReferenceImages, plan.BankImages, 32).Select(s => (s.Label, s.Caption)));
         // The feature network trains on images after the tokenizers' training images; the floor uses the next ones.
-        var classifierSamples = Padded(trainSplit, plan.TrainImages, plan.ClassifierImages).ToList();
-        var floor = Padded(trainSplit, plan.TrainImages + plan.ClassifierImages, plan.ReferenceImages)
+        var classifierSamples = trainSplit.Samples(plan.TrainImages, plan.ClassifierImages, 32).ToList();
+        var floor = trainSplit.Samples(plan.TrainImages + plan.ClassifierImages, plan.ReferenceImages, 32)
             .Select(s => Scale(ImagePixels.ToChw(s.Image))).ToList();
         return new GfidDataset(
             "fashion-mnist-32", "fashion_", "fashion-", train, reference, bank, FashionMnist.ClassNames.Count,

@@ -92,6 +92,40 @@ public sealed class FashionMnistTests
     }
 
     [TestMethod]
+    public void PaddedSamplesAreCentredAndClippedToTheSplit()
+    {
+        string folder = TestImages.TempFolder();
+        try
+        {
+            byte[] pixels = new byte[3 * 784];
+            pixels[784] = 99;        // image 1, pixel (0, 0)
+            pixels[2 * 784] = 55;    // image 2, pixel (0, 0)
+            WriteIdx(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), 0x0803, [3, 28, 28], pixels);
+            WriteIdx(Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"), 0x0801, [3], [9, 0, 7]);
+            FashionMnistSplit data = FashionMnist.Read(DataSplit.Test, folder);
+
+            var samples = data.Samples(1, 5, 32).ToList();
+            CollectionAssert.AreEqual(new[] { 0, 7 }, samples.Select(s => s.Label).ToList());
+            Assert.IsTrue(samples.All(s => s.Image.Width == 32 && s.Image.Height == 32));
+            // The 28 px image sits 2 px in from the top and left: its pixel (0, 0) is the canvas's (2, 2).
+            Assert.AreEqual(99, samples[0].Image.Pixels[((2 * 32) + 2) * 3]);
+            Assert.AreEqual(55, samples[1].Image.Pixels[((2 * 32) + 2) * 3]);
+            Assert.AreEqual(0, samples[0].Image.Pixels[0]);
+            CollectionAssert.AreEqual(data.GetSample(2).Image.Pixels, data.Samples(2, 1, 28).Single().Image.Pixels);
+            Assert.AreEqual(0, data.Samples(3, 4, 32).Count());
+
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => data.Samples(-1, 1, 32));
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => data.Samples(4, 1, 32));
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => data.Samples(0, -1, 32));
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => data.Samples(0, 1, 27));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void TruncatedImagesFileIsNamed()
     {
         AssertMalformed(
