@@ -38,6 +38,8 @@ internal static class TokenizerSuite
         int seed = settings.Int("seed", 17);
         int tokenDim = settings.Int("tokendim", 8);
         int threads = settings.Int("threads", Environment.ProcessorCount);
+        string dataset = settings.Names("dataset", ["shapes", "fashion"], ["shapes"])[0];
+        bool measureThroughput = settings.Names("throughput", ["yes", "no"], ["yes"])[0] == "yes";
         torch.set_num_threads(threads);
         var report = new BenchmarkReport("tokenizer", quick, "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- tokenizer" + (quick ? " --quick" : "") + settings.SetArguments + " --out DIR");
         report.Set("preset", plan.Preset.ToString());
@@ -54,7 +56,6 @@ internal static class TokenizerSuite
 
         var encoder = new FrozenBpeTextEncoder();
         Console.WriteLine($"Preparing {plan.ImageSize} px data: {plan.TrainImages} training and {plan.TestImages} held-out images...");
-        string dataset = settings.Names("dataset", ["shapes", "fashion"], ["shapes"])[0];
         report.Set("dataset", dataset == "shapes" ? "CaptionedShapes" : "Fashion-MNIST");
         ImageSampleArrays train, test;
         if (dataset == "shapes")
@@ -135,7 +136,7 @@ internal static class TokenizerSuite
         }
 
         SaveGrid(settings.OutputDirectory, tokenCounts, variants, test, reconstructions, rows: 6);
-        if (settings.Names("throughput", ["yes", "no"], ["yes"])[0] == "yes")
+        if (measureThroughput)
         {
             MeasureThroughput(report, quick, threads);
         }
