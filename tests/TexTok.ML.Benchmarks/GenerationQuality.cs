@@ -24,8 +24,14 @@ internal static class GenerationQuality
 {
     private const int GridColumns = 8;
 
-    public static void Run(BenchmarkReport report, BenchmarkSettings settings)
+    /// <summary>Runs the comparison on CaptionedShapes and/or Fashion-MNIST; asking for Fashion-MNIST alone when it is not installed is an error.</summary>
+    public static void Run(BenchmarkReport report, BenchmarkSettings settings, bool shapes, bool fashion)
     {
+        if (!shapes && !fashion)
+        {
+            return;
+        }
+
         bool quick = settings.Quick;
         var plan = quick
             ? new Plan(Tokens: 16, TrainImages: 512, ReferenceImages: 240, BankImages: 240, TokenizerSteps: 120, DiTSteps: 400,
@@ -41,8 +47,23 @@ internal static class GenerationQuality
         report.Set("gfid_sampler", $"euler, {plan.SamplerSteps} steps, no guidance, seed 7");
         report.Set("gfid_train_images", plan.TrainImages);
         report.Set("gfid_reference_images", plan.ReferenceImages);
-        Evaluate(Shapes(plan, encoder), plan, encoder, report, settings.OutputDirectory);
-        if (File.Exists(FashionMnist.FilePaths(DataSplit.Train).Images) && File.Exists(FashionMnist.FilePaths(DataSplit.Test).Images))
+        bool fashionInstalled = File.Exists(FashionMnist.FilePaths(DataSplit.Train).Images) && File.Exists(FashionMnist.FilePaths(DataSplit.Test).Images);
+        if (fashion && !shapes && !fashionInstalled)
+        {
+            throw new FileNotFoundException(
+                $"--set parts= asks for Fashion-MNIST only, but it is not installed ({FashionMnist.FilePaths(DataSplit.Train).Images}); apt-get install dataset-fashion-mnist.");
+        }
+
+        if (shapes)
+        {
+            Evaluate(Shapes(plan, encoder), plan, encoder, report, settings.OutputDirectory);
+        }
+
+        if (!fashion)
+        {
+            report.Set("fashion_mnist", "not asked for");
+        }
+        else if (fashionInstalled)
         {
             report.Set("fashion_mnist", "used");
             Evaluate(Fashion(plan, encoder), plan, encoder, report, settings.OutputDirectory);

@@ -15,15 +15,25 @@ internal static class GenerationSuite
     /// <summary>The paper's speed-ups of DiT-XL on 32 TexTok tokens over DiT-XL/2 on SD-VAE latents (Table 3).</summary>
     private static readonly Dictionary<int, double> PaperSpeedups = new() { [256] = 14.3, [1024] = 93.5 };
 
+    /// <summary>The parts <c>--set parts=</c> can choose: the speed comparison and the proxy gFID on each dataset.</summary>
+    private static readonly string[] AllParts = ["speed", "shapes", "fashion"];
+
     public static BenchmarkReport Run(BenchmarkSettings settings)
     {
         bool quick = settings.Quick;
         int threads = Environment.ProcessorCount;
         torch.set_num_threads(threads);
-        var report = new BenchmarkReport("generation", quick, "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- generation" + (quick ? " --quick" : "") + " --out DIR");
+        string[] parts = settings.Names("parts", AllParts, AllParts);
+        var report = new BenchmarkReport("generation", quick,
+            "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- generation" + (quick ? " --quick" : "") + settings.SetArguments + " --out DIR");
         report.Set("threads", threads);
-        MeasureSpeed(report, quick);
-        GenerationQuality.Run(report, settings);
+        report.Set("parts", string.Join(",", parts));
+        if (parts.Contains("speed"))
+        {
+            MeasureSpeed(report, quick);
+        }
+
+        GenerationQuality.Run(report, settings, shapes: parts.Contains("shapes"), fashion: parts.Contains("fashion"));
         WriteTable(report, settings.OutputDirectory);
         return report;
     }
