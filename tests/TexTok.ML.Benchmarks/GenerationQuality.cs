@@ -206,23 +206,8 @@ internal static class GenerationQuality
     private static TexTokModel TrainTokenizer(Plan plan, ITextEncoder encoder, ImageSampleArrays train, bool useText, int threads)
     {
         var config = TexTokConfig.FromPreset(TexTokPreset.Tiny, 32, plan.Tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
-        var options = new TexTokTrainingOptions
-        {
-            BatchSize = 16,
-            Steps = plan.TokenizerSteps,
-            LearningRate = 1e-3,
-            WarmupSteps = Math.Max(10, plan.TokenizerSteps / 20),
-            PerceptualWeight = 0,
-            Seed = 17,
-            Threads = threads,
-            LogEvery = Math.Max(1, plan.TokenizerSteps / 4),
-        };
         Console.WriteLine($"Training the {(useText ? "textok" : "baseline")} tokenizer N={plan.Tokens} (Tiny, {plan.TokenizerSteps} steps of 16)...");
-        using var trainer = new TexTokTrainer(config, options);
-        var source = useText ? new InMemorySampleSource(train.Images, train.Texts!, train.Masks!) : new InMemorySampleSource(train.Images);
-        trainer.Train(source, new ActionProgress<TexTokTrainingProgress>(p =>
-            Console.WriteLine($"  step {p.Step,5}/{p.TotalSteps}  rec {p.ReconstructionLoss:F5}  {p.ImagesPerSecond,6:F1} img/s")));
-        return trainer.CreateEmaModel();
+        return BenchmarkTokenizerTraining.Train(config, train, batchSize: 16, plan.TokenizerSteps, learningRate: 1e-3, seed: 17, threads, logs: 4);
     }
 
     private static DiTModel TrainDiT(Plan plan, TokenDataset tokens, int classes, int threads)

@@ -91,25 +91,10 @@ internal static class TokenizerSuite
                 config = patch is { } p ? config with { PatchSize = p } : config;
                 config = config with { TokenDim = tokenDim };
                 config.Validate();
-                var options = new TexTokTrainingOptions
-                {
-                    BatchSize = plan.BatchSize,
-                    Steps = plan.Steps,
-                    LearningRate = plan.LearningRate,
-                    WarmupSteps = Math.Max(10, plan.Steps / 20),
-                    PerceptualWeight = 0,
-                    Seed = seed,
-                    Threads = threads,
-                    LogEvery = Math.Max(1, plan.Steps / 10),
-                };
                 Console.WriteLine($"Training {variant} N={tokens} ({plan.Preset}, {plan.Steps} steps of {plan.BatchSize})...");
                 var clock = Stopwatch.StartNew();
-                using var trainer = new TexTokTrainer(config, options);
-                var source = useText ? new InMemorySampleSource(train.Images, train.Texts!, train.Masks!) : new InMemorySampleSource(train.Images);
-                trainer.Train(source, new ActionProgress<TexTokTrainingProgress>(p =>
-                    Console.WriteLine($"  step {p.Step,5}/{p.TotalSteps}  rec {p.ReconstructionLoss:F5}  {p.ImagesPerSecond,6:F1} img/s")));
+                using var model = BenchmarkTokenizerTraining.Train(config, train, plan.BatchSize, plan.Steps, plan.LearningRate, seed, threads, logs: 10);
                 double trainSeconds = clock.Elapsed.TotalSeconds;
-                using var model = trainer.CreateEmaModel();
                 var output = TexTokInference.Reconstruct(model, testImages, useText ? testTexts : null, useText ? testMasks : null, test.Count);
                 reconstructions[(tokens, variant)] = output;
                 var (psnr, ssim) = test.Score(output);
