@@ -122,11 +122,13 @@ internal static class GenerationSuite
     private static void WriteTable(BenchmarkReport report, string directory)
     {
         var speed = report.Rows.Where(r => (string)r["part"] == "speed").ToList();
-        var lines = new List<string>
+        var lines = new List<string>();
+        if (speed.Count > 0)
         {
-            "| layout | tokens | preset | batch | steps | s/batch | GFLOPs/sample | time ratio | FLOP ratio | XL FLOP ratio | paper |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
-        };
+            lines.Add("| layout | tokens | preset | batch | steps | s/batch | GFLOPs/sample | time ratio | FLOP ratio | XL FLOP ratio | paper |");
+            lines.Add("|---|---|---|---|---|---|---|---|---|---|---|");
+        }
+
         foreach (var r in speed)
         {
             lines.Add(FormattableString.Invariant(
@@ -136,7 +138,11 @@ internal static class GenerationSuite
         var quality = report.Rows.Where(r => (string)r["part"] == "gfid").ToList();
         if (quality.Count > 0)
         {
-            lines.Add("");
+            if (lines.Count > 0)
+            {
+                lines.Add("");
+            }
+
             lines.Add("| variant | tokens | dataset | proxy gFID | samples |");
             lines.Add("|---|---|---|---|---|");
             foreach (var r in quality)
