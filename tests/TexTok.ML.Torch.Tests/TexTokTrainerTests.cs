@@ -88,6 +88,43 @@ public sealed class TexTokTrainerTests
     }
 
     [TestMethod]
+    public void TrainersOnTwoThreadsMatchTheSameTrainersRunOneAfterTheOther()
+    {
+        // Both draw initial weights and posterior noise from torch's one global generator; each must still get the
+        // numbers of its own seed when their steps interleave.
+        var config = TestData.TinyConfig();
+        var data = TestData.Samples(config, 6, seed: 4);
+        const int steps = 30;
+        TexTokTrainingOptions Options(int seed) => new() { BatchSize = 2, Steps = steps, WarmupSteps = 2, Seed = seed, Threads = 1 };
+        double[] Alone(int seed)
+        {
+            using var trainer = new TexTokTrainer(config, Options(seed));
+            return trainer.Train(data).Select(p => p.TotalLoss).ToArray();
+        }
+
+        var expected = new[] { Alone(11), Alone(12) };
+        var actual = new double[2][];
+        using var lockstep = new Barrier(2);
+        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
+        {
+            lockstep.SignalAndWait();
+            using var trainer = new TexTokTrainer(config, Options(11 + i));
+            var losses = new double[steps];
+            for (int s = 0; s < steps; s++)
+            {
+                lockstep.SignalAndWait();
+                losses[s] = trainer.TrainStep(data).TotalLoss;
+            }
+
+            actual[i] = losses;
+        });
+
+        CollectionAssert.AreNotEqual(expected[0], expected[1], "the two seeds should train differently");
+        CollectionAssert.AreEqual(expected[0], actual[0], "seed 11");
+        CollectionAssert.AreEqual(expected[1], actual[1], "seed 12");
+    }
+
+    [TestMethod]
     public void ACheckpointFromAnotherConfigurationIsRefusedByName()
     {
         var small = TestData.TinyConfig(numTokens: 8);

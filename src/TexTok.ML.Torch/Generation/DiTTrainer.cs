@@ -39,8 +39,13 @@ public sealed class DiTTrainer : IDisposable
             torch.set_num_threads(threads);
         }
 
-        torch.manual_seed(options.Seed);
-        Model = new DiTModel(config, _device) { Normalization = normalization };
+        // Initialisation draws from torch's global generator: the lock keeps it seeded by this trainer alone.
+        lock (TorchRuntime.GlobalGeneratorLock)
+        {
+            torch.manual_seed(options.Seed);
+            Model = new DiTModel(config, _device) { Normalization = normalization };
+        }
+
         _optimizer = new AdamW(Model.named_parameters().Select(p => (p.name, p.parameter)), options.Beta1, options.Beta2, 1e-8, options.WeightDecay);
         _ema = new ExponentialMovingAverage(Model, options.EmaDecay);
     }

@@ -13,6 +13,12 @@ public static class TorchRuntime
     private const string NativeShim = "libLibTorchSharp.so";
     private static readonly Lazy<Exception?> LoadError = new(TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>
+    /// Held while code reseeds torch's global generator and draws from it, so trainers running on several threads of
+    /// one process each get the numbers their own seed gives (TorchSharp 0.107 has one global CPU generator).
+    /// </summary>
+    internal static readonly object GlobalGeneratorLock = new();
+
     /// <summary>Throws <see cref="TorchUnavailableException"/> unless a torch operation runs in this process.</summary>
     public static void EnsureAvailable()
     {

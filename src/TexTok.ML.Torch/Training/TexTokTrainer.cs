@@ -40,16 +40,21 @@ public sealed class TexTokTrainer : IDisposable
             torch.set_num_threads(threads);
         }
 
-        torch.manual_seed(options.Seed);
-        Model = new TexTokModel(config, _device);
+        // Initialisation draws from torch's global generator: the lock keeps it seeded by this trainer alone.
+        lock (TorchRuntime.GlobalGeneratorLock)
+        {
+            torch.manual_seed(options.Seed);
+            Model = new TexTokModel(config, _device);
+            if (options.DiscriminatorStartStep < options.Steps)
+            {
+                CreateDiscriminator();
+            }
+        }
+
         _generatorOptimizer = new AdamW(Model.named_parameters().Select(p => (p.name, p.parameter)),
             options.Beta1, options.Beta2, 1e-8, options.WeightDecay);
         _ema = new ExponentialMovingAverage(Model, options.EmaDecay);
         _leCam = new LeCamRegularizer(options.LeCamDecay);
-        if (options.DiscriminatorStartStep < options.Steps)
-        {
-            CreateDiscriminator();
-        }
     }
 
     /// <summary>The network being optimised (the online weights).</summary>
@@ -156,8 +161,14 @@ public sealed class TexTokTrainer : IDisposable
         {
             // Reseeding the global generator per step keeps the noise a function of (seed, step). A disposed
             // torch.Generator was seen to corrupt later computations in TorchSharp 0.107, so none is created.
-            torch.manual_seed(((long)_options.Seed * 1_000_003L) + Step + 1);
-            tokens = mean.Plus(logVar.Times(0.5).exp().mul(torch.randn(mean.shape, device: _device)));
+            Tensor noise;
+            lock (TorchRuntime.GlobalGeneratorLock)
+            {
+                torch.manual_seed(((long)_options.Seed * 1_000_003L) + Step + 1);
+                noise = torch.randn(mean.shape, device: _device);
+            }
+
+            tokens = mean.Plus(logVar.Times(0.5).exp().mul(noise));
         }
 
         var reconstruction = Model.Decode(tokens, text, mask);
