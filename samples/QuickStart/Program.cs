@@ -26,7 +26,7 @@ if (SampleArguments.Start(parsed, error, options.Help, options.OutputDirectory, 
 var total = Stopwatch.StartNew();
 var plan = options.Quick
     ? new { ImageSize = 32, Train = 512, Test = 64, Steps = 300, DiTSteps = 300, SweepSteps = 100, Sweep = new[] { 4, 16 } }
-    : new { ImageSize = 64, Train = 3000, Test = 128, Steps = 1500, DiTSteps = 1500, SweepSteps = 300, Sweep = new[] { 4, 16, 64 } };
+    : new { ImageSize = 32, Train = 4096, Test = 128, Steps = 3000, DiTSteps = 1200, SweepSteps = 300, Sweep = new[] { 4, 16, 64 } };
 Console.WriteLine($"TexTok QuickStart ({(options.Quick ? "quick" : "default")} run): {plan.ImageSize} px CaptionedShapes, N = {options.Tokens} tokens");
 
 var encoder = new FrozenBpeTextEncoder();
@@ -39,27 +39,45 @@ Console.WriteLine($"  {train.Count} training and {test.Count} held-out images, e
 
 var results = new Dictionary<string, object>();
 var reconstructions = new Dictionary<string, float[]>();
-TexTokModel? textok = null;
-foreach (var variant in new[] { "baseline", "textok" })
+var heldOutPsnr = new Dictionary<string, double>();
+
+// Rate-distortion sweep data: PSNR against the token count for both variants (short runs, 32 px).
+var sweepShapes = new CaptionedShapesOptions { ImageSize = 32 };
+var sweepTrain = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Train, Math.Min(plan.Train, 1024), sweepShapes), Embed);
+var sweepTest = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Test, 64, sweepShapes), Embed);
+
+// All tokenizers train side by side, one per core, with the same data, steps and seed for both variants: the main
+// pair first (TexTok, the longest job, keeps one core), then the sweep's short runs fill the other cores.
+var jobs = new List<SampleTraining.TokenizerJob>
 {
-    bool useText = variant == "textok";
-    var clock = Stopwatch.StartNew();
-    var model = TrainTokenizer(plan.ImageSize, options.Tokens, useText, plan.Steps, $"Training {(useText ? "TexTok  " : "baseline")}");
+    new("TexTok", Config(plan.ImageSize, options.Tokens, useText: true), train, plan.Steps),
+    new("baseline", Config(plan.ImageSize, options.Tokens, useText: false), train, plan.Steps),
+};
+foreach (int n in plan.Sweep)
+{
+    jobs.Add(new($"sweep N={n} baseline", Config(32, n, useText: false), sweepTrain, plan.SweepSteps));
+    jobs.Add(new($"sweep N={n} TexTok", Config(32, n, useText: true), sweepTrain, plan.SweepSteps));
+}
+
+var clock = Stopwatch.StartNew();
+var trained = SampleTraining.TrainTokenizers(jobs, $"Training {jobs.Count} tokenizers");
+double trainSeconds = clock.Elapsed.TotalSeconds;
+var tokenizers = new[] { trained[1], trained[0] };
+foreach (var (variant, model) in new[] { "baseline", "textok" }.Zip(tokenizers))
+{
     var output = SampleTraining.Reconstruct(model, test);
     reconstructions[variant] = output;
     var (psnr, ssim) = test.Score(output);
-    Console.WriteLine($"  {variant}: held-out PSNR {psnr:F2} dB, SSIM {ssim:F4}  ({clock.Elapsed.TotalSeconds:F0} s)");
-    results[variant] = new { psnr = Math.Round(psnr, 3), ssim = Math.Round(ssim, 4), train_seconds = Math.Round(clock.Elapsed.TotalSeconds, 1) };
+    heldOutPsnr[variant] = psnr;
+    Console.WriteLine($"  {variant}: held-out PSNR {psnr:F2} dB, SSIM {ssim:F4}");
+    results[variant] = new { psnr = Math.Round(psnr, 3), ssim = Math.Round(ssim, 4) };
     TexTokModelFile.Save(Path.Combine(options.OutputDirectory, $"{variant}.safetensors"), model);
-    if (useText)
-    {
-        textok = model;
-    }
-    else
-    {
-        model.Dispose();
-    }
 }
+
+tokenizers[0].Dispose();
+var textok = tokenizers[1];
+double gain = heldOutPsnr["textok"] - heldOutPsnr["baseline"];
+Console.WriteLine($"  TexTok - baseline: {gain:+0.00;-0.00;0.00} dB held-out PSNR ({trainSeconds:F0} s for all {jobs.Count} tokenizers, side by side)");
 
 var cells = new List<RgbImage>();
 for (int i = 0; i < Math.Min(8, test.Count); i++)
@@ -72,7 +90,7 @@ for (int i = 0; i < Math.Min(8, test.Count); i++)
 string gridPath = Path.Combine(options.OutputDirectory, "reconstructions.png");
 ImagePixels.SavePng(ImagePixels.Grid(cells, columns: 3, spacing: 2), gridPath);
 // The TexTok pair as an ML.NET pipeline: CaptionEmbed -> TexTokenize -> Detokenize, saved, reloaded and checked.
-using var pair = new TexTokTrainedModel(textok!);
+using var pair = new TexTokTrainedModel(textok);
 var ml = new MLContext(seed: 1);
 var heldOut = CaptionedShapes.Load(ml, DataSplit.Test, plan.Test, shapes);
 var pipeline = ml.Transforms.CaptionEmbed().Append(ml.Transforms.TexTokenize(pair)).Append(ml.Transforms.Detokenize(pair)).Fit(heldOut);
@@ -91,21 +109,17 @@ Console.WriteLine($"Pipeline saved to {zipPath} ({new FileInfo(zipPath).Length /
 // A small class-conditional DiT on TexTok tokens, sampled through the pipeline with captions from a held-out bank.
 var generation = GenerateImages(pair, plan.DiTSteps);
 
-// Rate-distortion: PSNR against the token count for both variants (short runs, 32 px).
+// Rate-distortion: the sweep's models, scored on held-out images.
 var sweep = new List<object>();
 var curves = new Dictionary<string, List<(int Tokens, double Psnr)>> { ["baseline"] = [], ["textok"] = [] };
-var sweepShapes = new CaptionedShapesOptions { ImageSize = 32 };
-var sweepTrain = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Train, Math.Min(plan.Train, 1024), sweepShapes), Embed);
-var sweepTest = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Test, 64, sweepShapes), Embed);
-foreach (int n in plan.Sweep)
+for (int k = 0; k < plan.Sweep.Length; k++)
 {
-    foreach (var variant in new[] { "baseline", "textok" })
+    foreach (var (variant, model) in new[] { ("baseline", trained[2 + (2 * k)]), ("textok", trained[3 + (2 * k)]) })
     {
-        bool useText = variant == "textok";
-        using var model = TrainTokenizer(32, n, useText, plan.SweepSteps, $"Sweep N={n,-3} {variant,-8}", sweepTrain);
         var (psnr, _) = sweepTest.Score(SampleTraining.Reconstruct(model, sweepTest));
-        curves[variant].Add((n, psnr));
-        sweep.Add(new { tokens = n, variant, psnr = Math.Round(psnr, 3) });
+        curves[variant].Add((plan.Sweep[k], psnr));
+        sweep.Add(new { tokens = plan.Sweep[k], variant, psnr = Math.Round(psnr, 3) });
+        model.Dispose();
     }
 }
 
@@ -121,6 +135,8 @@ var report = new Dictionary<string, object>
     ["text_encoder"] = encoder.Identity,
     ["baseline"] = results["baseline"],
     ["textok"] = results["textok"],
+    ["textok_minus_baseline_psnr"] = Math.Round(gain, 3),
+    ["tokenizer_training_seconds"] = Math.Round(trainSeconds, 1),
     ["grid"] = Path.GetFileName(gridPath),
     ["pipeline"] = new { zip = Path.GetFileName(zipPath), reloaded_identical = identical, max_difference_to_torchsharp = Math.Round(pipelineGap, 4) },
     ["generation"] = generation,
@@ -132,9 +148,8 @@ SampleArguments.WriteJson(reportPath, report);
 Console.WriteLine($"Wrote {reportPath}, {gridPath} (original | baseline | TexTok), generated.png and {plotPath} in {total.Elapsed.TotalSeconds:F0} s.");
 return identical ? 0 : 1;
 
-TexTokModel TrainTokenizer(int imageSize, int tokens, bool useText, int steps, string label, ImageSampleArrays? data = null) =>
-    SampleTraining.TrainTokenizer(TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText),
-        data ?? train, steps, Environment.ProcessorCount, label);
+TexTokConfig Config(int imageSize, int tokens, bool useText) =>
+    TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
 
 object GenerateImages(TexTokTrainedModel tokenizer, int steps)
 {

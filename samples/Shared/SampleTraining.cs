@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -22,6 +23,53 @@ internal static class SampleTraining
     /// <summary>Trains a TexTok tokenizer on <paramref name="data"/> (captions included when the config uses text) and returns its EMA weights.</summary>
     public static TexTokModel TrainTokenizer(TexTokConfig config, ImageSampleArrays data, int steps, int threads, string label)
     {
+        using var bar = new ConsoleProgressBar(label);
+        return TrainTokenizer(config, data, steps, threads, bar.For<TexTokTrainingProgress>(p => (p.Step / (double)p.TotalSteps,
+            $"step {p.Step}/{p.TotalSteps}  loss {p.ReconstructionLoss:F4}  {p.ImagesPerSecond:F0} img/s")));
+    }
+
+    /// <summary>
+    /// Trains several tokenizers side by side, one job per core (each with an equal share of libtorch threads, at least
+    /// one), taking the jobs in the order given as cores come free, with one progress line for all; returns their EMA
+    /// weights in the order of <paramref name="jobs"/>. Each result equals the one
+    /// <see cref="TrainTokenizer(TexTokConfig, ImageSampleArrays, int, int, string)"/> gives, since the trainers draw their
+    /// random numbers under a lock. Tiny networks keep one core busy each far better than they share two, so list the
+    /// longest job first and let shorter ones fill the other cores.
+    /// </summary>
+    public static TexTokModel[] TrainTokenizers(IReadOnlyList<TokenizerJob> jobs, string label)
+    {
+        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, jobs.Count));
+        int threads = Math.Max(1, Environment.ProcessorCount / workers);
+        var models = new TexTokModel[jobs.Count];
+        var done = new long[jobs.Count];
+        var running = new Dictionary<int, TexTokTrainingProgress>();
+        long totalSteps = jobs.Sum(j => (long)j.Steps);
+        var gate = new object();
+        using var bar = new ConsoleProgressBar(label);
+        var order = Partitioner.Create(Enumerable.Range(0, jobs.Count), EnumerablePartitionerOptions.NoBuffering);
+        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
+        {
+            models[i] = TrainTokenizer(jobs[i].Config, jobs[i].Data, jobs[i].Steps, threads, new Progress(p =>
+            {
+                lock (gate)
+                {
+                    done[i] = p.Step;
+                    running[i] = p;
+                    if (p.Step == p.TotalSteps)
+                    {
+                        running.Remove(i);
+                    }
+
+                    bar.Update(done.Sum() / (double)totalSteps, string.Join("  ", running.OrderBy(r => r.Key).Select(r =>
+                        $"{jobs[r.Key].Name} {r.Value.Step}/{r.Value.TotalSteps} loss {r.Value.ReconstructionLoss:F4}")));
+                }
+            }));
+        });
+        return models;
+    }
+
+    private static TexTokModel TrainTokenizer(TexTokConfig config, ImageSampleArrays data, int steps, int threads, IProgress<TexTokTrainingProgress> progress)
+    {
         var options = new TexTokTrainingOptions
         {
             BatchSize = 16, Steps = steps, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), PerceptualWeight = 0,
@@ -29,13 +77,16 @@ internal static class SampleTraining
         };
         using var trainer = new TexTokTrainer(config, options);
         var source = config.UseText ? new InMemorySampleSource(data.Images, data.Texts!, data.Masks!) : new InMemorySampleSource(data.Images);
-        using (var bar = new ConsoleProgressBar(label))
-        {
-            trainer.Train(source, bar.For<TexTokTrainingProgress>(p => (p.Step / (double)p.TotalSteps,
-                $"step {p.Step}/{p.TotalSteps}  loss {p.ReconstructionLoss:F4}  {p.ImagesPerSecond:F0} img/s")));
-        }
-
+        trainer.Train(source, progress);
         return trainer.CreateEmaModel();
+    }
+
+    /// <summary>One tokenizer for <see cref="TrainTokenizers"/>: a name for the progress line, its shape, data and steps.</summary>
+    public sealed record TokenizerJob(string Name, TexTokConfig Config, ImageSampleArrays Data, int Steps);
+
+    private sealed class Progress(Action<TexTokTrainingProgress> report) : IProgress<TexTokTrainingProgress>
+    {
+        public void Report(TexTokTrainingProgress value) => report(value);
     }
 
     /// <summary>
