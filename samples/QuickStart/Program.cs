@@ -62,8 +62,8 @@ foreach (int n in plan.Sweep)
 var clock = Stopwatch.StartNew();
 var trained = SampleTraining.TrainTokenizers(jobs, $"Training {jobs.Count} tokenizers");
 double trainSeconds = clock.Elapsed.TotalSeconds;
-var tokenizers = new[] { trained[1], trained[0] };
-foreach (var (variant, model) in new[] { "baseline", "textok" }.Zip(tokenizers))
+var (textok, baseline) = (trained[0], trained[1]);
+foreach (var (variant, model) in new[] { ("baseline", baseline), ("textok", textok) })
 {
     var output = SampleTraining.Reconstruct(model, test);
     reconstructions[variant] = output;
@@ -74,8 +74,7 @@ foreach (var (variant, model) in new[] { "baseline", "textok" }.Zip(tokenizers))
     TexTokModelFile.Save(Path.Combine(options.OutputDirectory, $"{variant}.safetensors"), model);
 }
 
-tokenizers[0].Dispose();
-var textok = tokenizers[1];
+baseline.Dispose();
 double gain = heldOutPsnr["textok"] - heldOutPsnr["baseline"];
 Console.WriteLine($"  TexTok - baseline: {gain:+0.00;-0.00;0.00} dB held-out PSNR ({trainSeconds:F0} s for all {jobs.Count} tokenizers, side by side)");
 
