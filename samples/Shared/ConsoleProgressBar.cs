@@ -7,7 +7,11 @@ internal sealed class ConsoleProgressBar(string label) : IDisposable
     private int _lastDecile = -1;
     private bool _drawn;
 
-    public IProgress<T> For<T>(Func<T, (double Fraction, string Detail)> describe) => new Reporter<T>(this, describe);
+    public IProgress<T> For<T>(Func<T, (double Fraction, string Detail)> describe) => new ActionProgress<T>(value =>
+    {
+        var (fraction, detail) = describe(value);
+        Update(fraction, detail);
+    });
 
     public void Update(double fraction, string detail)
     {
@@ -37,13 +41,10 @@ internal sealed class ConsoleProgressBar(string label) : IDisposable
             Console.WriteLine();
         }
     }
+}
 
-    private sealed class Reporter<T>(ConsoleProgressBar bar, Func<T, (double, string)> describe) : IProgress<T>
-    {
-        public void Report(T value)
-        {
-            var (fraction, detail) = describe(value);
-            bar.Update(fraction, detail);
-        }
-    }
+/// <summary>An <see cref="IProgress{T}"/> that runs its action at once on the reporting thread (System.Progress posts it to the thread pool).</summary>
+internal sealed class ActionProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }

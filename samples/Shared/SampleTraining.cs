@@ -49,7 +49,7 @@ internal static class SampleTraining
         var order = Partitioner.Create(Enumerable.Range(0, jobs.Count), EnumerablePartitionerOptions.NoBuffering);
         Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
         {
-            models[i] = TrainTokenizer(jobs[i].Config, jobs[i].Data, jobs[i].Steps, threads, new Progress(p =>
+            models[i] = TrainTokenizer(jobs[i].Config, jobs[i].Data, jobs[i].Steps, threads, new ActionProgress<TexTokTrainingProgress>(p =>
             {
                 lock (gate)
                 {
@@ -83,11 +83,6 @@ internal static class SampleTraining
 
     /// <summary>One tokenizer for <see cref="TrainTokenizers"/>: a name for the progress line, its shape, data and steps.</summary>
     public sealed record TokenizerJob(string Name, TexTokConfig Config, ImageSampleArrays Data, int Steps);
-
-    private sealed class Progress(Action<TexTokTrainingProgress> report) : IProgress<TexTokTrainingProgress>
-    {
-        public void Report(TexTokTrainingProgress value) => report(value);
-    }
 
     /// <summary>
     /// Trains a tokenizer (see <see cref="TrainTokenizer"/>), scores it on <paramref name="test"/>, saves it as
