@@ -18,6 +18,7 @@ internal static class BenchmarkCommandLine
     {
         ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset", "tokendim"],
         ["generation"] = ["parts"],
+        ["training-step"] = ["parts", "allocator"],
     };
 
     public static int Run(string[] args)
@@ -116,7 +117,8 @@ internal static class BenchmarkCommandLine
         writer.WriteLine("  --out DIR  where report.json and images go (default: benchmark-out/SUITE)");
         writer.WriteLine("  --set K=V  a suite setting in place of its plan's (tokenizer: size=PX, steps=S, tokens=N[,N...], tokendim=D,");
         writer.WriteLine("             preset=tiny|mini|s|b|l, patch=PX, lr=X, batch=B, shapes=1..3, variants=baseline,textok, seed=S, threads=T,");
-        writer.WriteLine("             throughput=yes|no, dataset=shapes|fashion; generation: parts=speed,shapes,fashion)");
+        writer.WriteLine("             throughput=yes|no, dataset=shapes|fashion; generation: parts=speed,shapes,fashion;");
+        writer.WriteLine("             training-step: parts=tiny,s, allocator=tuned|default)");
     }
 }
 

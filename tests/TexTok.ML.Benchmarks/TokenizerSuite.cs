@@ -123,7 +123,7 @@ internal static class TokenizerSuite
         SaveGrid(settings.OutputDirectory, tokenCounts, variants, test, reconstructions, rows: 6);
         if (measureThroughput)
         {
-            MeasureThroughput(report, quick, threads);
+            MeasureThroughput(report, quick, threads, tuneAllocator: true);
         }
         string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("psnr_mismatched_captions", "PSNR, wrong captions (dB)", "F2"), ("train_seconds", "train s", "F0")]);
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
@@ -136,14 +136,27 @@ internal static class TokenizerSuite
     public static BenchmarkReport RunTrainingStep(BenchmarkSettings settings)
     {
         int threads = Environment.ProcessorCount;
-        torch.set_num_threads(threads);
-        var report = new BenchmarkReport("training-step", settings.Quick, "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- training-step" + (settings.Quick ? " --quick" : "") + " --out DIR");
+        string[] parts = settings.Names("parts", ["tiny", "s"], ["tiny", "s"]);
+        bool tune = settings.Names("allocator", ["tuned", "default"], ["tuned"])[0] == "tuned";
+        var report = new BenchmarkReport("training-step", settings.Quick,
+            "dotnet run -c Release --project tests/TexTok.ML.Benchmarks -- training-step" + (settings.Quick ? " --quick" : "") + settings.SetArguments + " --out DIR");
         report.Set("threads", threads);
-        MeasureThroughput(report, settings.Quick, threads);
+        report.Set("allocator", tune ? "tuned" : "default");
+        if (parts.Contains("tiny"))
+        {
+            TinyTrainingThroughput.Measure(report, settings.Quick, tune);
+        }
+
+        if (parts.Contains("s"))
+        {
+            torch.set_num_threads(threads);
+            MeasureThroughput(report, settings.Quick, threads, tune);
+        }
+
         return report;
     }
 
-    private static void MeasureThroughput(BenchmarkReport report, bool quick, int threads)
+    private static void MeasureThroughput(BenchmarkReport report, bool quick, int threads, bool tuneAllocator)
     {
         // The S preset's training step, timed end to end (batch assembly, forward, backward, AdamW, EMA).
         int imageSize = quick ? 64 : 256, batch = quick ? 8 : 4, timedSteps = quick ? 3 : 3;
@@ -151,7 +164,7 @@ internal static class TokenizerSuite
         Console.WriteLine($"Measuring the matrix-multiply peak and the S-preset training step at {imageSize} px, batch {batch}...");
         double peak = MatmulPeak.Measure(quick ? 1024 : 2048, repeats: 5);
         var data = Synthetic(config, batch * 2);
-        var options = new TexTokTrainingOptions { BatchSize = batch, Steps = timedSteps + 1, WarmupSteps = 1, PerceptualWeight = 0, Seed = 5, Threads = threads };
+        var options = new TexTokTrainingOptions { BatchSize = batch, Steps = timedSteps + 1, WarmupSteps = 1, PerceptualWeight = 0, Seed = 5, Threads = threads, TuneNativeAllocator = tuneAllocator };
         using var trainer = new TexTokTrainer(config, options);
         trainer.TrainStep(data);
         var clock = Stopwatch.StartNew();
@@ -174,7 +187,8 @@ internal static class TokenizerSuite
         report.Set("train_gflop_per_image", Math.Round(TexTokFlops.TrainingStepPerImage(config) / 1e9, 3));
     }
 
-    private static InMemorySampleSource Synthetic(TexTokConfig config, int count)
+    /// <summary>Random images (and random text embeddings with full masks) for timing: speed does not depend on content.</summary>
+    internal static InMemorySampleSource Synthetic(TexTokConfig config, int count)
     {
         var random = new Random(3);
         var images = new List<float[]>();

@@ -29,15 +29,9 @@ public sealed class DiTTrainer : IDisposable
     /// <param name="options">Training settings.</param>
     public DiTTrainer(DiTConfig config, LatentNormalization normalization, DiTTrainingOptions options)
     {
-        TorchRuntime.EnsureAvailable();
         config.Validate();
-        options.Validate();
+        _device = TorchRuntime.PrepareTraining(options);
         _options = options;
-        _device = TorchRuntime.SelectDevice(options.GpuDeviceId, options.FallbackToCpu);
-        if (options.Threads is { } threads)
-        {
-            torch.set_num_threads(threads);
-        }
 
         // Initialisation draws from torch's global generator: the lock keeps it seeded by this trainer alone.
         lock (TorchRuntime.GlobalGeneratorLock)

@@ -29,6 +29,40 @@ public static class TorchRuntime
     }
 
     /// <summary>
+    /// Tunes the C allocator libtorch takes CPU tensors from for training, once per process, and says whether the
+    /// tuning is in effect: on Linux with glibc, freed tensor memory up to 32 MiB a block is kept for reuse (the heap is
+    /// trimmed only above 64 MiB free) instead of going back to the kernel at once, which spares a training step most
+    /// of its page faults. On a 2-vCPU virtual machine it made a Tiny tokenizer's step about twice as fast, with two
+    /// trainers side by side. The setting is process-wide and cannot be undone; the process keeps up to its peak
+    /// native memory mapped. Trainers call this unless <c>TuneNativeAllocator</c> is false in their options; other
+    /// systems and C libraries are left alone (false).
+    /// </summary>
+    public static bool TuneNativeAllocator() => NativeAllocator.Tune();
+
+    /// <summary>
+    /// What every trainer does first: checks that torch loads and that <paramref name="options"/> are valid, tunes the
+    /// allocator when asked, sets libtorch's thread count when given, and returns the device to train on.
+    /// </summary>
+    /// <param name="options">The trainer's options.</param>
+    internal static torch.Device PrepareTraining(Training.OptimizationOptions options)
+    {
+        EnsureAvailable();
+        options.Validate();
+        if (options.TuneNativeAllocator)
+        {
+            TuneNativeAllocator();
+        }
+
+        var device = SelectDevice(options.GpuDeviceId, options.FallbackToCpu);
+        if (options.Threads is { } threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
+        return device;
+    }
+
+    /// <summary>
     /// Chooses the device the way ML.NET does: CUDA device <paramref name="gpuDeviceId"/> when one is requested and
     /// TorchSharp sees CUDA; otherwise the CPU if <paramref name="fallbackToCpu"/> is set, else an error.
     /// </summary>

@@ -30,15 +30,9 @@ public sealed class TexTokTrainer : IDisposable
     /// <param name="options">Training settings.</param>
     public TexTokTrainer(TexTokConfig config, TexTokTrainingOptions options)
     {
-        TorchRuntime.EnsureAvailable();
-        options.Validate();
         config.Validate();
+        _device = TorchRuntime.PrepareTraining(options);
         _options = options;
-        _device = TorchRuntime.SelectDevice(options.GpuDeviceId, options.FallbackToCpu);
-        if (options.Threads is { } threads)
-        {
-            torch.set_num_threads(threads);
-        }
 
         // Initialisation draws from torch's global generator: the lock keeps it seeded by this trainer alone.
         lock (TorchRuntime.GlobalGeneratorLock)
