@@ -55,14 +55,15 @@ var jobs = new List<SampleTraining.TokenizerJob>
 };
 foreach (int n in plan.Sweep)
 {
-    jobs.Add(new($"sweep N={n} baseline", Config(32, n, useText: false), sweepTrain, plan.SweepSteps));
-    jobs.Add(new($"sweep N={n} TexTok", Config(32, n, useText: true), sweepTrain, plan.SweepSteps));
+    jobs.Add(new(SweepJobName(n, useText: false), Config(32, n, useText: false), sweepTrain, plan.SweepSteps));
+    jobs.Add(new(SweepJobName(n, useText: true), Config(32, n, useText: true), sweepTrain, plan.SweepSteps));
 }
 
 var clock = Stopwatch.StartNew();
 var trained = SampleTraining.TrainTokenizers(jobs, $"Training {jobs.Count} tokenizers");
 double trainSeconds = clock.Elapsed.TotalSeconds;
-var (textok, baseline) = (trained[0], trained[1]);
+var byName = jobs.Select((job, i) => (job.Name, Model: trained[i])).ToDictionary(p => p.Name, p => p.Model);
+var (textok, baseline) = (byName["TexTok"], byName["baseline"]);
 foreach (var (variant, model) in new[] { ("baseline", baseline), ("textok", textok) })
 {
     var output = SampleTraining.Reconstruct(model, test);
@@ -111,13 +112,13 @@ var generation = GenerateImages(pair, plan.DiTSteps);
 // Rate-distortion: the sweep's models, scored on held-out images.
 var sweep = new List<object>();
 var curves = new Dictionary<string, List<(int Tokens, double Psnr)>> { ["baseline"] = [], ["textok"] = [] };
-for (int k = 0; k < plan.Sweep.Length; k++)
+foreach (int n in plan.Sweep)
 {
-    foreach (var (variant, model) in new[] { ("baseline", trained[2 + (2 * k)]), ("textok", trained[3 + (2 * k)]) })
+    foreach (var (variant, model) in new[] { ("baseline", byName[SweepJobName(n, useText: false)]), ("textok", byName[SweepJobName(n, useText: true)]) })
     {
         var (psnr, _) = sweepTest.Score(SampleTraining.Reconstruct(model, sweepTest));
-        curves[variant].Add((plan.Sweep[k], psnr));
-        sweep.Add(new { tokens = plan.Sweep[k], variant, psnr = Math.Round(psnr, 3) });
+        curves[variant].Add((n, psnr));
+        sweep.Add(new { tokens = n, variant, psnr = Math.Round(psnr, 3) });
         model.Dispose();
     }
 }
@@ -146,6 +147,8 @@ string reportPath = Path.Combine(options.OutputDirectory, "report.json");
 SampleArguments.WriteJson(reportPath, report);
 Console.WriteLine($"Wrote {reportPath}, {gridPath} (original | baseline | TexTok), generated.png and {plotPath} in {total.Elapsed.TotalSeconds:F0} s.");
 return identical ? 0 : 1;
+
+static string SweepJobName(int tokens, bool useText) => $"sweep N={tokens} {(useText ? "TexTok" : "baseline")}";
 
 TexTokConfig Config(int imageSize, int tokens, bool useText) =>
     TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
