@@ -4,17 +4,25 @@ namespace QuickStart;
 
 /// <summary>
 /// A small PSNR-against-token-count chart as an image: log2 N on x, PSNR on y, the baseline in grey and TexTok in
-/// blue, with tick labels drawn in a 3×5 digit font (no plotting library needed).
+/// blue, with tick labels, axis titles and a legend drawn in a 3×5 pixel font (no plotting library needed).
 /// </summary>
 internal static class RateDistortionPlot
 {
     private const int Width = 360, Height = 240, Left = 40, Right = 16, Top = 16, Bottom = 28;
 
-    private static readonly string[] Digits =
-    [
-        "111101101101111", "010110010010111", "111001111100111", "111001111001111", "101101111001001",
-        "111100111001111", "111100111101111", "111001001001001", "111101111101111", "111101111001111",
-    ];
+    // 3×5 glyphs, row by row, for the digits and the letters of the labels.
+    private static readonly Dictionary<char, string> Glyphs = new()
+    {
+        ['0'] = "111101101101111", ['1'] = "010110010010111", ['2'] = "111001111100111", ['3'] = "111001111001111",
+        ['4'] = "101101111001001", ['5'] = "111100111001111", ['6'] = "111100111101111", ['7'] = "111001001001001",
+        ['8'] = "111101111101111", ['9'] = "111101111001111", ['A'] = "010101111101101", ['B'] = "110101110101110",
+        ['C'] = "111100100100111", ['D'] = "110101101101110", ['G'] = "111100101101111", ['E'] = "111100111100111", ['I'] = "111010010010111", ['K'] = "101101110101101",
+        ['L'] = "100100100100111", ['N'] = "110101101101101", ['O'] = "111101101101111", ['P'] = "110101110100100",
+        ['R'] = "110101110101101", ['S'] = "011100010001110", ['T'] = "111010010010010", ['X'] = "101101010101101",
+        ['('] = "010100100100010", [')'] = "010001001001010",
+    };
+
+    private static readonly (byte, byte, byte) TexTokColor = (30, 90, 220), BaselineColor = (150, 150, 150);
 
     public static RgbImage Draw(IReadOnlyDictionary<string, List<(int Tokens, double Psnr)>> curves)
     {
@@ -48,9 +56,18 @@ internal static class RateDistortionPlot
             Text(image, db.ToString(System.Globalization.CultureInfo.InvariantCulture), 6, y - 2, axis);
         }
 
+        Text(image, "PSNR (DB)", 4, 4, axis);
+        Text(image, "TOKENS N (LOG SCALE)", Width - Right - 80, Height - 8, axis);
+        foreach (var (label, color, row) in new[] { ("TEXTOK", TexTokColor, 0), ("BASELINE", BaselineColor, 1) })
+        {
+            int y = Height - Bottom - 24 + (row * 9);
+            Line(image, Width - Right - 60, y, Width - Right - 48, y, color);
+            Text(image, label, Width - Right - 44, y - 2, color);
+        }
+
         foreach (var (name, curve) in curves)
         {
-            var color = name == "textok" ? ((byte)30, (byte)90, (byte)220) : ((byte)150, (byte)150, (byte)150);
+            var color = name == "textok" ? TexTokColor : BaselineColor;
             var sorted = curve.OrderBy(p => p.Tokens).ToList();
             for (int i = 0; i < sorted.Count; i++)
             {
@@ -102,9 +119,8 @@ internal static class RateDistortionPlot
     {
         foreach (char ch in text)
         {
-            if (ch is >= '0' and <= '9')
+            if (Glyphs.TryGetValue(ch, out string? glyph))
             {
-                string glyph = Digits[ch - '0'];
                 for (int i = 0; i < 15; i++)
                 {
                     if (glyph[i] == '1')
