@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TexTok.ML.Torch.Runtime;
 using TexTok.ML.Torch.Tokenizer;
 using TexTok.ML.Torch.Training;
 
@@ -60,8 +59,5 @@ internal static class TinyTrainingThroughput
                 ["images_per_s"] = Math.Round(rates.Sum() * batch, 1),
             });
         }
-
-        // TorchRuntime.TuneNativeAllocator would apply the tuning; ask only when the run used it.
-        report.Set("allocator_tuning_in_effect", tuneAllocator && TorchRuntime.TuneNativeAllocator());
     }
 }

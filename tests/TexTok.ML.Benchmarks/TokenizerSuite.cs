@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TexTok.ML.Data;
 using TexTok.ML.Text;
 using TexTok.ML.Torch;
+using TexTok.ML.Torch.Runtime;
 using TexTok.ML.Torch.Tokenizer;
 using TexTok.ML.Torch.Training;
 using TorchSharp;
@@ -153,6 +154,8 @@ internal static class TokenizerSuite
             MeasureThroughput(report, settings.Quick, threads, tune);
         }
 
+        // TuneNativeAllocator would apply the tuning: ask only when the run used it.
+        report.Set("allocator_tuning_in_effect", tune && TorchRuntime.TuneNativeAllocator());
         return report;
     }
 
