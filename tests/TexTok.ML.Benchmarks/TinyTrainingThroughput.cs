@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TexTok.ML.Torch.Tokenizer;
 using TexTok.ML.Torch.Training;
 
@@ -29,18 +28,7 @@ internal static class TinyTrainingThroughput
                     TuneNativeAllocator = tuneAllocator,
                 };
                 using var trainer = new TexTokTrainer(config, options);
-                for (int i = 0; i < warmup; i++)
-                {
-                    trainer.TrainStep(data);
-                }
-
-                var clock = Stopwatch.StartNew();
-                for (int i = 0; i < timed; i++)
-                {
-                    trainer.TrainStep(data);
-                }
-
-                rates[k] = timed / clock.Elapsed.TotalSeconds;
+                rates[k] = timed / TokenizerSuite.TimeSteps(trainer, data, warmup, timed);
             })).ToList();
             threads.ForEach(t => t.Start());
             threads.ForEach(t => t.Join());

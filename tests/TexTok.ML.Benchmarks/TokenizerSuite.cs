@@ -169,14 +169,7 @@ internal static class TokenizerSuite
         var data = Synthetic(config, batch * 2);
         var options = new TexTokTrainingOptions { BatchSize = batch, Steps = timedSteps + 1, WarmupSteps = 1, PerceptualWeight = 0, Seed = 5, Threads = threads, TuneNativeAllocator = tuneAllocator };
         using var trainer = new TexTokTrainer(config, options);
-        trainer.TrainStep(data);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < timedSteps; i++)
-        {
-            trainer.TrainStep(data);
-        }
-
-        double seconds = clock.Elapsed.TotalSeconds;
+        double seconds = TimeSteps(trainer, data, warmup: 1, timedSteps);
         double flops = TexTokFlops.TrainingStepPerImage(config) * batch * timedSteps;
         double achieved = flops / seconds / 1e9;
         Console.WriteLine($"  matmul peak {peak:F1} GFLOP/s; S training step {achieved:F1} GFLOP/s ({100 * achieved / peak:F0}% of peak), {seconds / timedSteps:F2} s/step");
@@ -188,6 +181,23 @@ internal static class TokenizerSuite
         report.Set("train_batch", batch);
         report.Set("train_seconds_per_step", Math.Round(seconds / timedSteps, 3));
         report.Set("train_gflop_per_image", Math.Round(TexTokFlops.TrainingStepPerImage(config) / 1e9, 3));
+    }
+
+    /// <summary>Runs <paramref name="warmup"/> untimed steps, then returns the seconds <paramref name="timed"/> more steps take.</summary>
+    internal static double TimeSteps(TexTokTrainer trainer, InMemorySampleSource data, int warmup, int timed)
+    {
+        for (int i = 0; i < warmup; i++)
+        {
+            trainer.TrainStep(data);
+        }
+
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < timed; i++)
+        {
+            trainer.TrainStep(data);
+        }
+
+        return clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>Random images (and random text embeddings with full masks) for timing: speed does not depend on content.</summary>
