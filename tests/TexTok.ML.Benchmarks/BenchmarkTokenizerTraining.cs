@@ -11,7 +11,7 @@ namespace TexTok.ML.Benchmarks;
 internal static class BenchmarkTokenizerTraining
 {
     /// <summary>Trains <paramref name="config"/> on <paramref name="train"/> (with its captions when the config uses text).</summary>
-    public static TexTokModel Train(TexTokConfig config, ImageSampleArrays train, int batchSize, int steps, double learningRate, int seed, int threads, int logs)
+    public static TexTokModel Train(TexTokConfig config, ImageSampleArrays train, int batchSize, int steps, double learningRate, int seed, int threads, int logs, string name = "")
     {
         var options = new TexTokTrainingOptions
         {
@@ -27,7 +27,7 @@ internal static class BenchmarkTokenizerTraining
         using var trainer = new TexTokTrainer(config, options);
         var source = config.UseText ? new InMemorySampleSource(train.Images, train.Texts!, train.Masks!) : new InMemorySampleSource(train.Images);
         trainer.Train(source, new ActionProgress<TexTokTrainingProgress>(p =>
-            Console.WriteLine($"  step {p.Step,5}/{p.TotalSteps}  rec {p.ReconstructionLoss:F5}  {p.ImagesPerSecond,6:F1} img/s")));
+            Console.WriteLine($"  {name}{(name.Length > 0 ? ": " : "")}step {p.Step,5}/{p.TotalSteps}  rec {p.ReconstructionLoss:F5}  {p.ImagesPerSecond,6:F1} img/s")));
         return trainer.CreateEmaModel();
     }
 }

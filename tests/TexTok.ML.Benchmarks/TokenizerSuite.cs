@@ -36,7 +36,17 @@ internal static class TokenizerSuite
         string[] variants = settings.Names("variants", ["baseline", "textok"], ["baseline", "textok"]);
         int? patch = settings.Parameters.ContainsKey("patch") ? settings.Int("patch", 0) : null;
         int maxShapes = settings.Int("shapes", 3);
-        int seed = settings.Int("seed", 17);
+        int[] seeds = settings.Ints("seeds", [settings.Int("seed", 17)]);
+        int workers = settings.Int("workers", 1);
+        if (workers < 1 || seeds.Distinct().Count() != seeds.Length)
+        {
+            throw new BenchmarkSettingException($"--set workers must be at least 1 and --set seeds distinct; got workers={workers}, seeds={string.Join(",", seeds)}.");
+        }
+
+        bool? mixing = settings.Parameters.ContainsKey("mixing") ? settings.Names("mixing", ["yes", "no"], ["yes"])[0] == "yes" : null;
+        double? qkStd = settings.Parameters.ContainsKey("qkstd") ? settings.Double("qkstd", 0) : null;
+        int? stem = settings.Parameters.ContainsKey("stem") ? settings.Int("stem", 0) : null;
+        int? head = settings.Parameters.ContainsKey("head") ? settings.Int("head", 0) : null;
         int tokenDim = settings.Int("tokendim", 8);
         int threads = settings.Int("threads", Environment.ProcessorCount);
         string dataset = settings.Names("dataset", ["shapes", "fashion"], ["shapes"])[0];
@@ -50,7 +60,8 @@ internal static class TokenizerSuite
         report.Set("steps", plan.Steps);
         report.Set("batch_size", plan.BatchSize);
         report.Set("threads", threads);
-        report.Set("seed", seed);
+        report.Set("seeds", seeds);
+        report.Set("workers", workers);
         report.Set("token_dim", tokenDim);
         report.Set("max_shapes", maxShapes);
         report.Set("learning_rate", plan.LearningRate);
@@ -83,42 +94,65 @@ internal static class TokenizerSuite
         // Each held-out image's text replaced by another image's: if a TexTok model uses its caption, it scores worse.
         var (wrongTexts, wrongMasks) = MismatchedCaptions(test);
         var reconstructions = new Dictionary<(int Tokens, string Variant), float[]>();
-        foreach (int tokens in tokenCounts)
+        var jobs = (from tokens in tokenCounts from variant in variants from s in seeds select (Tokens: tokens, Variant: variant, Seed: s)).ToList();
+        var rows = new Dictionary<string, object>[jobs.Count];
+        int threadsPerJob = Math.Max(1, threads / workers);
+        // Jobs run side by side, one per worker; each result is the one a run alone gives (the trainers draw their
+        // random numbers under a lock), so the worker count changes the time, not the figures.
+        Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = workers }, j =>
         {
-            foreach (string variant in variants)
+            var (tokens, variant, jobSeed) = jobs[j];
+            bool useText = variant == "textok";
+            var config = TexTokConfig.FromPreset(plan.Preset, plan.ImageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
+            config = patch is { } p ? config with { PatchSize = p } : config;
+            config = config with
             {
-                bool useText = variant == "textok";
-                var config = TexTokConfig.FromPreset(plan.Preset, plan.ImageSize, tokens, encoder.MaxTokens, encoder.EmbeddingDim, useText);
-                config = patch is { } p ? config with { PatchSize = p } : config;
-                config = config with { TokenDim = tokenDim };
-                config.Validate();
-                Console.WriteLine($"Training {variant} N={tokens} ({plan.Preset}, {plan.Steps} steps of {plan.BatchSize})...");
-                var clock = Stopwatch.StartNew();
-                using var model = BenchmarkTokenizerTraining.Train(config, train, plan.BatchSize, plan.Steps, plan.LearningRate, seed, threads, logs: 10);
-                double trainSeconds = clock.Elapsed.TotalSeconds;
-                var output = TexTokInference.Reconstruct(model, testImages, useText ? testTexts : null, useText ? testMasks : null, test.Count);
-                reconstructions[(tokens, variant)] = output;
-                var (psnr, ssim) = test.Score(output);
-                Console.WriteLine($"  held-out PSNR {psnr:F2} dB, SSIM {ssim:F4} ({trainSeconds:F0} s)");
-                var row = new Dictionary<string, object>
+                TokenDim = tokenDim,
+                TokenMixing = mixing ?? config.TokenMixing,
+                QueryKeyInitStd = qkStd ?? config.QueryKeyInitStd,
+                ConvStemChannels = stem ?? config.ConvStemChannels,
+                ConvHeadChannels = head ?? config.ConvHeadChannels,
+            };
+            config.Validate();
+            string name = $"{variant} N={tokens} seed {jobSeed}";
+            Console.WriteLine($"Training {name} ({plan.Preset}, {plan.Steps} steps of {plan.BatchSize})...");
+            var clock = Stopwatch.StartNew();
+            using var model = BenchmarkTokenizerTraining.Train(config, train, plan.BatchSize, plan.Steps, plan.LearningRate, jobSeed, threadsPerJob, logs: 10, name);
+            double trainSeconds = clock.Elapsed.TotalSeconds;
+            var output = TexTokInference.Reconstruct(model, testImages, useText ? testTexts : null, useText ? testMasks : null, test.Count);
+            if (jobSeed == seeds[0])
+            {
+                lock (reconstructions)
                 {
-                    ["tokens"] = tokens,
-                    ["variant"] = variant,
-                    ["psnr"] = Math.Round(psnr, 3),
-                    ["ssim"] = Math.Round(ssim, 4),
-                    ["train_seconds"] = Math.Round(trainSeconds, 1),
-                    ["parameters"] = model.parameters().Sum(p => p.numel()),
-                };
-                if (useText)
-                {
-                    var (wrongPsnr, wrongSsim) = test.Score(TexTokInference.Reconstruct(model, testImages, wrongTexts, wrongMasks, test.Count));
-                    Console.WriteLine($"  with mismatched captions: PSNR {wrongPsnr:F2} dB, SSIM {wrongSsim:F4}");
-                    row["psnr_mismatched_captions"] = Math.Round(wrongPsnr, 3);
-                    row["ssim_mismatched_captions"] = Math.Round(wrongSsim, 4);
+                    reconstructions[(tokens, variant)] = output;
                 }
-
-                report.AddRow(row);
             }
+
+            var (psnr, ssim) = test.Score(output);
+            Console.WriteLine($"  {name}: held-out PSNR {psnr:F2} dB, SSIM {ssim:F4} ({trainSeconds:F0} s)");
+            var row = new Dictionary<string, object>
+            {
+                ["tokens"] = tokens,
+                ["variant"] = variant,
+                ["seed"] = jobSeed,
+                ["psnr"] = Math.Round(psnr, 3),
+                ["ssim"] = Math.Round(ssim, 4),
+                ["train_seconds"] = Math.Round(trainSeconds, 1),
+                ["parameters"] = model.parameters().Sum(p => p.numel()),
+            };
+            if (useText)
+            {
+                var (wrongPsnr, wrongSsim) = test.Score(TexTokInference.Reconstruct(model, testImages, wrongTexts, wrongMasks, test.Count));
+                Console.WriteLine($"  {name} with mismatched captions: PSNR {wrongPsnr:F2} dB, SSIM {wrongSsim:F4}");
+                row["psnr_mismatched_captions"] = Math.Round(wrongPsnr, 3);
+                row["ssim_mismatched_captions"] = Math.Round(wrongSsim, 4);
+            }
+
+            rows[j] = row;
+        });
+        foreach (var row in rows)
+        {
+            report.AddRow(row);
         }
 
         SaveGrid(settings.OutputDirectory, tokenCounts, variants, test, reconstructions, rows: 6);
@@ -126,10 +160,77 @@ internal static class TokenizerSuite
         {
             MeasureThroughput(report, quick, threads, tuneAllocator: true);
         }
-        string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("psnr_mismatched_captions", "PSNR, wrong captions (dB)", "F2"), ("train_seconds", "train s", "F0")]);
+        string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("seed", "seed", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("psnr_mismatched_captions", "PSNR, wrong captions (dB)", "F2"), ("train_seconds", "train s", "F0")]);
+        if (seeds.Length > 1)
+        {
+            table += Environment.NewLine + Environment.NewLine + SeedSummary(report, tokenCounts, variants);
+        }
+
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
         Console.WriteLine(table);
         return report;
+    }
+
+    /// <summary>
+    /// Mean ± sample standard deviation over the seeds of each (N, variant), also written to the report as
+    /// <c>summary</c> rows, with TexTok's gain over the baseline and TexTok at N/2 against the baseline at N.
+    /// </summary>
+    private static string SeedSummary(BenchmarkReport report, int[] tokenCounts, string[] variants)
+    {
+        static (double Mean, double Std) Stats(IEnumerable<double> values)
+        {
+            var v = values.ToArray();
+            double mean = v.Average();
+            double std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
+            return (mean, std);
+        }
+
+        IEnumerable<Dictionary<string, object>> Cell(int tokens, string variant) =>
+            report.Rows.Where(r => (int)r["tokens"] == tokens && (string)r["variant"] == variant);
+
+        var summary = new List<Dictionary<string, object>>();
+        var lines = new List<string>
+        {
+            "| N | variant | seeds | PSNR (dB), mean ± std | PSNR, wrong captions (dB) | TexTok − baseline (dB) |",
+            "|---|---|---|---|---|---|",
+        };
+        foreach (int tokens in tokenCounts)
+        {
+            foreach (string variant in variants)
+            {
+                var cell = Cell(tokens, variant).ToList();
+                var (mean, std) = Stats(cell.Select(r => (double)r["psnr"]));
+                var entry = new Dictionary<string, object>
+                {
+                    ["tokens"] = tokens, ["variant"] = variant, ["seeds"] = cell.Count,
+                    ["psnr_mean"] = Math.Round(mean, 3), ["psnr_std"] = Math.Round(std, 3),
+                };
+                string wrong = "", gain = "";
+                if (cell.All(r => r.ContainsKey("psnr_mismatched_captions")))
+                {
+                    var (wrongMean, wrongStd) = Stats(cell.Select(r => (double)r["psnr_mismatched_captions"]));
+                    entry["psnr_mismatched_captions_mean"] = Math.Round(wrongMean, 3);
+                    entry["psnr_mismatched_captions_std"] = Math.Round(wrongStd, 3);
+                    wrong = $"{wrongMean:F2} ± {wrongStd:F2}";
+                }
+
+                if (variant == "textok" && variants.Contains("baseline"))
+                {
+                    // Paired by seed: both variants of one seed see the same data order.
+                    var baseline = Cell(tokens, "baseline").ToDictionary(r => (int)r["seed"], r => (double)r["psnr"]);
+                    var (gainMean, gainStd) = Stats(cell.Where(r => baseline.ContainsKey((int)r["seed"])).Select(r => (double)r["psnr"] - baseline[(int)r["seed"]]));
+                    entry["gain_mean"] = Math.Round(gainMean, 3);
+                    entry["gain_std"] = Math.Round(gainStd, 3);
+                    gain = $"{gainMean:+0.00;-0.00} ± {gainStd:F2}";
+                }
+
+                summary.Add(entry);
+                lines.Add($"| {tokens} | {variant} | {cell.Count} | {mean:F2} ± {std:F2} | {wrong} | {gain} |");
+            }
+        }
+
+        report.Set("summary", summary);
+        return string.Join(Environment.NewLine, lines);
     }
 
     /// <summary>Only the S preset's training-step throughput part of <see cref="Run"/>.</summary>

@@ -48,6 +48,38 @@ public sealed class ExportParityTests
     }
 
     [TestMethod]
+    [DataRow(false, 0, 0, DisplayName = "old network")]
+    [DataRow(true, 0, 0, DisplayName = "token-axis path")]
+    [DataRow(false, 8, 0, DisplayName = "convolutional stem")]
+    [DataRow(false, 0, 6, DisplayName = "convolutional pixel head")]
+    [DataRow(true, 8, 6, DisplayName = "all recipe layers")]
+    public void EachRecipeLayerMatchesTorchSharp(bool tokenMixing, int stemChannels, int headChannels)
+    {
+        var config = ParityData.TinyConfig() with { TokenMixing = tokenMixing, ConvStemChannels = stemChannels, ConvHeadChannels = headChannels };
+        using var model = ParityData.PerturbedModel(config, seed: 13);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (image, text, mask) = ParityData.Inputs(config, 2, seed: 14);
+        var (mean, _) = model.Encode(image, text, mask);
+        var decoded = model.Decode(mean, text, mask);
+        using var encoder = new OnnxScoringSession(TexTokOnnxExport.ExportEncoder(model), new OnnxScoringOptions { IntraOpNumThreads = 1 });
+        using var decoder = new OnnxScoringSession(TexTokOnnxExport.ExportDecoder(model), new OnnxScoringOptions { IntraOpNumThreads = 1 });
+        var tokens = encoder.Run(new Dictionary<string, OnnxFloatTensor>
+        {
+            ["image"] = ParityData.ToOnnx(image), ["text"] = ParityData.ToOnnx(text), ["text_mask"] = ParityData.ToOnnx(mask),
+        })["tokens"];
+        var pixels = decoder.Run(new Dictionary<string, OnnxFloatTensor>
+        {
+            ["tokens"] = ParityData.ToOnnx(mean), ["text"] = ParityData.ToOnnx(text), ["text_mask"] = ParityData.ToOnnx(mask),
+        })["image"];
+        double encoderError = ParityData.MaxAbsDifference(mean, tokens);
+        double decoderError = ParityData.MaxAbsDifference(decoded, pixels);
+        TestContext.WriteLine($"parity mixing={tokenMixing} stem={stemChannels} head={headChannels}: encoder max|Δ|={encoderError:E2}, decoder max|Δ|={decoderError:E2}");
+        Assert.IsLessThanOrEqualTo(Tolerance, encoderError);
+        Assert.IsLessThanOrEqualTo(Tolerance, decoderError);
+    }
+
+    [TestMethod]
     public void WiderPresetMatchesTorchSharp()
     {
         // Mini's width (192, 3 heads of 64) and depth (4) on a small image: deeper stacks accumulate more rounding.

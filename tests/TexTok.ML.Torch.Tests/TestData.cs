@@ -65,4 +65,40 @@ internal static class TestData
 
         return config.UseText ? new InMemorySampleSource(images, texts, masks) : new InMemorySampleSource(images);
     }
+    /// <summary>
+    /// Images in the manner of CaptionedShapes, without text: a flat background and two small squares of other colours
+    /// at seeded places. Their background colour alone leaves most of the error in the squares.
+    /// </summary>
+    public static InMemorySampleSource Scenes(int imageSize, int count, int seed)
+    {
+        var random = new Random(seed);
+        var images = new List<float[]>();
+        int s = imageSize;
+        for (int n = 0; n < count; n++)
+        {
+            var img = new float[3 * s * s];
+            var background = Enumerable.Range(0, 3).Select(_ => (float)(random.NextDouble() * 1.6 - 0.8)).ToArray();
+            for (int c = 0; c < 3; c++)
+            {
+                Array.Fill(img, background[c], c * s * s, s * s);
+            }
+
+            for (int square = 0; square < 2; square++)
+            {
+                int w = s / 8 + random.Next(s / 8), x0 = random.Next(s - w), y0 = random.Next(s - w);
+                var colour = Enumerable.Range(0, 3).Select(_ => (float)(random.NextDouble() * 1.8 - 0.9)).ToArray();
+                for (int c = 0; c < 3; c++)
+                {
+                    for (int y = y0; y < y0 + w; y++)
+                    {
+                        Array.Fill(img, colour[c], (c * s + y) * s + x0, w);
+                    }
+                }
+            }
+
+            images.Add(img);
+        }
+
+        return new InMemorySampleSource(images);
+    }
 }

@@ -131,4 +131,58 @@ public sealed class TexTokModelTests
         var (meanC, _) = model.Encode(image, scrambled, unmasked);
         Assert.IsTrue((meanA - meanC).abs().max().item<float>() > 1e-6, $"changing visible text should change the tokens ({(meanA - meanC).abs().max().item<float>()})");
     }
+    [TestMethod]
+    public void TheRecipeLayersHaveTheirShapes()
+    {
+        manual_seed(2);
+        var config = TestData.TinyConfig(imageSize: 32, numTokens: 8) with { ConvStemChannels = 12, ConvHeadChannels = 6 };
+        using var model = new TexTokModel(config);
+        var shapes = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
+        int patches = config.NumPatches, p = config.PatchSize;
+        CollectionAssert.AreEqual(new long[] { 8, patches }, shapes["encoder.token_mix"]);
+        CollectionAssert.AreEqual(new long[] { patches, 8 }, shapes["decoder.token_mix"]);
+        CollectionAssert.AreEqual(new long[] { 12, 3, 3, 3 }, shapes["encoder.stem.weight"]);
+        CollectionAssert.AreEqual(new long[] { config.Width, 12, p / 2, p / 2 }, shapes["encoder.patch_embed.weight"]);
+        CollectionAssert.AreEqual(new long[] { p * p * 6, config.Width }, shapes["decoder.pixel_head.weight"]);
+        CollectionAssert.AreEqual(new long[] { 3, 6, 3, 3 }, shapes["decoder.conv_head.weight"]);
+        Assert.IsFalse(shapes.ContainsKey("decoder.refine.weight"), "the convolutional head replaces the refinement");
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (image, text, mask) = TestData.Batch(config, 3, seed: 4);
+        var (mean, _) = model.Encode(image, text, mask);
+        CollectionAssert.AreEqual(new long[] { 3, 8, config.TokenDim }, mean.shape);
+        CollectionAssert.AreEqual(new long[] { 3, 3, 32, 32 }, model.Decode(mean, text, mask).shape);
+    }
+
+    [TestMethod]
+    public void PresetsCarryTheRecipeAndOlderConfigurationsDoNot()
+    {
+        foreach (var preset in Enum.GetValues<TexTokPreset>())
+        {
+            var config = TexTokConfig.FromPreset(preset, 64, 16);
+            Assert.IsTrue(config.TokenMixing, preset.ToString());
+            Assert.AreEqual(TexTokConfig.RecipeQueryKeyInitStd, config.QueryKeyInitStd, preset.ToString());
+        }
+
+        // A configuration written before the recipe existed has none of its keys: it must read as the old network.
+        const string written = "{\"ImageSize\":32,\"PatchSize\":4,\"Width\":64,\"Depth\":2,\"Heads\":4,\"MlpRatio\":4,\"NumTokens\":16," +
+                               "\"TokenDim\":8,\"TextTokens\":32,\"TextDim\":64,\"UseText\":true,\"RefineConv\":true}";
+        var old = TexTokConfig.FromJson(written);
+        Assert.IsFalse(old.TokenMixing);
+        Assert.AreEqual(0, old.ConvStemChannels);
+        Assert.AreEqual(0, old.ConvHeadChannels);
+        Assert.AreEqual(0.02, old.QueryKeyInitStd);
+        Assert.AreEqual(old, TexTokConfig.FromJson(old.ToJson()));
+    }
+
+    [TestMethod]
+    public void BadRecipeOptionsNameTheOption()
+    {
+        var tiny = TestData.TinyConfig();
+        Assert.AreEqual("ConvStemChannels", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (tiny with { ConvStemChannels = -1 }).Validate()).ParamName);
+        Assert.AreEqual("PatchSize", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (tiny with { ImageSize = 24, PatchSize = 3, ConvStemChannels = 8 }).Validate()).ParamName);
+        Assert.AreEqual("ConvHeadChannels", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (tiny with { ConvHeadChannels = -2 }).Validate()).ParamName);
+        Assert.AreEqual("QueryKeyInitStd", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (tiny with { QueryKeyInitStd = double.NaN }).Validate()).ParamName);
+    }
 }

@@ -1,3 +1,4 @@
+using TexTok.ML.Torch.Checkpoints;
 using TexTok.ML.Torch.Modules;
 using TexTok.ML.Torch.Tokenizer;
 using TexTok.ML.Torch.Training;
@@ -136,7 +137,7 @@ public sealed class TexTokTrainerTests
 
         using var other = new TexTokTrainer(TestData.TinyConfig(numTokens: 16), new TexTokTrainingOptions { BatchSize = 2, Steps = 1 });
         var error = Assert.ThrowsExactly<InvalidDataException>(() => other.LoadCheckpoint(checkpoint));
-        StringAssert.Contains(error.Message, "'encoder.latent_tokens' has shape [8, 64] in the checkpoint but [16, 64] in the model");
+        StringAssert.Contains(error.Message, "'encoder.token_mix' has shape [8, 64] in the checkpoint but [16, 64] in the model");
         StringAssert.Contains(error.Message, checkpoint);
     }
 
@@ -209,4 +210,62 @@ public sealed class TexTokTrainerTests
         value.backward();
         Assert.IsTrue(reconstruction.grad!.abs().sum().item<float>() > 0);
     }
+    [TestMethod]
+    public void AModelFileFromBeforeTheRecipeLoadsAsTheOldNetwork()
+    {
+        // The configuration JSON as files written before the recipe options existed carry it: none of their keys.
+        const string oldJson = "{\"ImageSize\":32,\"PatchSize\":4,\"Width\":64,\"Depth\":2,\"Heads\":4,\"MlpRatio\":4,\"NumTokens\":8," +
+                               "\"TokenDim\":8,\"TextTokens\":6,\"TextDim\":16,\"UseText\":true,\"RefineConv\":true}";
+        manual_seed(8);
+        using var original = new TexTokModel(TexTokConfig.FromJson(oldJson));
+        string path = TempFile("old-model.safetensors");
+        SafeTensors.Save(path, original.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value),
+                         new Dictionary<string, string> { ["format"] = "textok-model/1", ["config"] = oldJson });
+        using var loaded = TexTokModelFile.Load(path);
+        Assert.IsFalse(loaded.Config.TokenMixing);
+        Assert.IsFalse(loaded.named_parameters().Any(p => p.name.EndsWith("token_mix", StringComparison.Ordinal)));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        original.eval();
+        var (image, text, mask) = TestData.Batch(loaded.Config, 2, seed: 1);
+        Assert.AreEqual(0f, (original.forward(image, text, mask) - loaded.forward(image, text, mask)).abs().max().item<float>(), 1e-5f);
+
+        // The same weights under a configuration that asks for the recipe fail by name rather than load half a network.
+        string mismatched = TempFile("mismatched.safetensors");
+        SafeTensors.Save(mismatched, original.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value),
+                         new Dictionary<string, string> { ["format"] = "textok-model/1", ["config"] = (loaded.Config with { TokenMixing = true }).ToJson() });
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => TexTokModelFile.Load(mismatched));
+        StringAssert.Contains(error.Message, "'encoder.token_mix'");
+        StringAssert.Contains(error.Message, mismatched);
+    }
+
+    [TestMethod]
+    public void TheRecipeLearnsScenesFasterThanTheOldNetwork()
+    {
+        // 64 scenes (a flat background and two small squares each): the old network first learns the background
+        // colours and is slow to place the squares; the token-axis path and the q/k start place them sooner.
+        var legacy = TestData.TinyConfig(useText: false, imageSize: 32, numTokens: 16) with { TokenMixing = false, QueryKeyInitStd = 0.02 };
+        var recipe = TestData.TinyConfig(useText: false, imageSize: 32, numTokens: 16);
+        Assert.IsTrue(recipe.TokenMixing);
+        var data = TestData.Scenes(32, 64, seed: 5);
+        double[] Curve(TexTokConfig config)
+        {
+            var options = new TexTokTrainingOptions
+            {
+                BatchSize = 16, Steps = 300, LearningRate = 1e-3, WarmupSteps = 10, MinLearningRateRatio = 1, Seed = 3, LogEvery = 1000,
+            };
+            using var trainer = new TexTokTrainer(config, options);
+            return trainer.Train(data).Select(h => h.ReconstructionLoss).ToArray();
+        }
+
+        var withRecipe = Curve(recipe);
+        var without = Curve(legacy);
+        static string Pick(double[] c) => string.Join(" / ", new[] { 49, 99, 199, 299 }.Select(i => c[i].ToString("G3")));
+        double recipeLoss = withRecipe.TakeLast(20).Average(), legacyLoss = without.TakeLast(20).Average();
+        TestContext.WriteLine($"loss at 50/100/200/300 steps: recipe {Pick(withRecipe)}, without {Pick(without)}; last 20 steps {recipeLoss:G4} against {legacyLoss:G4}");
+        // Measured: 0.0337 against 0.0398 (seeded, one thread). On scenes this easy the old network is not stuck for long;
+        // on CaptionedShapes it is (docs/tokenizer.md), which this test is too short to show.
+        Assert.IsLessThan(0.9 * legacyLoss, recipeLoss, "with the recipe the loss after 300 steps should be at least a tenth lower");
+    }
+
 }

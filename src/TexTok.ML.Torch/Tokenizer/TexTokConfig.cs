@@ -44,14 +44,49 @@ public sealed record TexTokConfig
     /// <summary>Whether the detokenizer refines its unpatchified output with a residual 3×3 convolution.</summary>
     public bool RefineConv { get; init; } = true;
 
+    /// <summary>
+    /// Whether both networks have a learned linear path along the token axis: the tokenizer adds M_e·E to its learnable
+    /// latents (E the patch embeddings, M_e an N×P matrix) and the detokenizer adds M_d·T to its patch queries (T the
+    /// projected tokens, M_d a P×N matrix). Attention alone starts uniform, so every latent sees the mean patch and every
+    /// query the mean token; this path gives each a position-selective start, and small networks leave the
+    /// background-colour plateau within a few hundred steps instead of not at all (docs/tokenizer.md). Off in
+    /// configurations written before it existed; on in every preset.
+    /// </summary>
+    public bool TokenMixing { get; init; }
+
+    /// <summary>
+    /// Channels of the tokenizer's convolutional stem (0: none). A 3×3 stride-2 convolution and GELU run before the
+    /// patch embedding, which then patchifies the half-resolution features ("early convolutions", Xiao et al. 2021).
+    /// Needs an even <see cref="PatchSize"/>. 0 in configurations written before it existed.
+    /// </summary>
+    public int ConvStemChannels { get; init; }
+
+    /// <summary>
+    /// Channels of the detokenizer's convolutional pixel head (0: none). The per-patch linear head then emits this many
+    /// channels per pixel, and a GELU and a 3×3 convolution map them to RGB, so neighbouring patches blend; it replaces
+    /// <see cref="RefineConv"/>. 0 in configurations written before it existed.
+    /// </summary>
+    public int ConvHeadChannels { get; init; }
+
+    /// <summary>
+    /// Initial standard deviation of the query and key rows of every attention projection (the other weights start at
+    /// 0.02). A larger value gives attention distinct, non-uniform scores from the first step. 0.02 in configurations
+    /// written before it existed.
+    /// </summary>
+    public double QueryKeyInitStd { get; init; } = 0.02;
+
     /// <summary>Patches per side.</summary>
     public int GridSize => ImageSize / PatchSize;
 
     /// <summary>Number of patches h·w.</summary>
     public int NumPatches => GridSize * GridSize;
 
+    /// <summary>The <see cref="QueryKeyInitStd"/> every preset uses.</summary>
+    public const double RecipeQueryKeyInitStd = 0.2;
+
     /// <summary>
-    /// A preset at a resolution. The patch size follows the paper (8 at 256 px, 16 at 512 px, i.e. a 32×32 grid) at
+    /// A preset at a resolution. Every preset has the training recipe's network options: <see cref="TokenMixing"/> and
+    /// <see cref="QueryKeyInitStd"/> = <see cref="RecipeQueryKeyInitStd"/> (docs/tokenizer.md has the measurements). The patch size follows the paper (8 at 256 px, 16 at 512 px, i.e. a 32×32 grid) at
     /// 256 px and above, and keeps the grid at 8×8 below, so small images stay cheap on a CPU.
     /// </summary>
     /// <param name="preset">Network size.</param>
@@ -77,6 +112,7 @@ public sealed record TexTokConfig
         {
             ImageSize = imageSize, PatchSize = patch, Width = width, Depth = depth, Heads = heads,
             NumTokens = numTokens, TextTokens = textTokens, TextDim = textDim, UseText = useText,
+            TokenMixing = true, QueryKeyInitStd = RecipeQueryKeyInitStd,
         };
         config.Validate();
         return config;
@@ -95,6 +131,15 @@ public sealed record TexTokConfig
         Check(TokenDim is >= 1 and <= 256, nameof(TokenDim), TokenDim, "must be in [1, 256]");
         Check(TextTokens is >= 1 and <= 1024, nameof(TextTokens), TextTokens, "must be in [1, 1024]");
         Check(TextDim is >= 1 and <= 8192, nameof(TextDim), TextDim, "must be in [1, 8192]");
+        Check(ConvStemChannels is >= 0 and <= 4096, nameof(ConvStemChannels), ConvStemChannels, "must be in [0, 4096]");
+        Check(ConvStemChannels == 0 || PatchSize % 2 == 0, nameof(PatchSize), PatchSize,
+              $"must be even for the convolutional stem (ConvStemChannels = {ConvStemChannels})");
+        Check(ConvHeadChannels is >= 0 and <= 4096, nameof(ConvHeadChannels), ConvHeadChannels, "must be in [0, 4096]");
+        if (!(QueryKeyInitStd > 0 && QueryKeyInitStd <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(QueryKeyInitStd), QueryKeyInitStd,
+                $"{nameof(QueryKeyInitStd)} must be in (0, 1]; got {QueryKeyInitStd}.");
+        }
     }
 
     /// <summary>Serialises the configuration as JSON.</summary>

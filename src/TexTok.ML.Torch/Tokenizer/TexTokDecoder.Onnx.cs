@@ -18,8 +18,14 @@ public sealed partial class TexTokDecoder
         int d = _config.Width, p = _config.PatchSize, grid = _config.GridSize, n = _config.NumTokens, patches = _config.NumPatches;
         var queries = OnnxEmit.Initializer(g, name + ".patch_queries", _patchQueries, 1, patches, d);
         queries = OnnxEmit.ExpandToBatch(g, queries, tokens, 3, name + ".queries_batch");
-        var projected = OnnxEmit.Linear(g, tokens, _tokenProjection, name + ".token_proj");
-        projected = g.AddNode("Add", name + ".token_add_pos", [projected, OnnxEmit.Initializer(g, name + ".token_pos", _tokenPosition)]);
+        var tokenValues = OnnxEmit.Linear(g, tokens, _tokenProjection, name + ".token_proj");
+        var projected = g.AddNode("Add", name + ".token_add_pos", [tokenValues, OnnxEmit.Initializer(g, name + ".token_pos", _tokenPosition)]);
+        if (_tokenMix is not null)
+        {
+            // [P, N] · [B, N, D] broadcasts over the batch to [B, P, D].
+            var mixed = g.AddNode("MatMul", name + ".token_mix", [OnnxEmit.Initializer(g, name + ".token_mix.weight", _tokenMix), tokenValues]);
+            queries = g.AddNode("Add", name + ".queries_mixed", [queries, mixed]);
+        }
 
         string? projectedText = null;
         if (_text is not null)
@@ -35,10 +41,15 @@ public sealed partial class TexTokDecoder
         var h = _transformer.EmitSegmentsOnnx(g, [queries, projected], patches + n, projectedText, textMask, name);
         var queryStates = OnnxEmit.Narrow(g, h, 1, 0, patches, name + ".query_states");
         var pixels = OnnxEmit.Linear(g, queryStates, _pixelHead, name + ".pixel_head");
-        var image = OnnxEmit.Reshape(g, pixels, name + ".patches", 0, grid, grid, 3, p, p);
+        int c = PixelChannels;
+        var image = OnnxEmit.Reshape(g, pixels, name + ".patches", 0, grid, grid, c, p, p);
         image = OnnxEmit.Transpose(g, image, name + ".unpatchify_t", 0, 3, 1, 4, 2, 5);
-        image = OnnxEmit.Reshape(g, image, name + ".unpatchify", 0, 3, grid * p, grid * p);
-        if (_refine is not null)
+        image = OnnxEmit.Reshape(g, image, name + ".unpatchify", 0, c, grid * p, grid * p);
+        if (_convHead is not null)
+        {
+            image = _convHead.EmitOnnx(g, OnnxEmit.Gelu(g, image, name + ".conv_head_gelu"), name + ".conv_head");
+        }
+        else if (_refine is not null)
         {
             var refined = _refine.EmitOnnx(g, image, name + ".refine");
             image = g.AddNode("Add", name + ".refine_residual", [image, refined]);

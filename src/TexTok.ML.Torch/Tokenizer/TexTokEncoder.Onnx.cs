@@ -18,7 +18,14 @@ public sealed partial class TexTokEncoder
     internal string EmitOnnx(OnnxGraphBuilder g, string image, string? text, string? textMask, string name = "encoder")
     {
         int d = _config.Width, p = _config.PatchSize, n = _config.NumTokens, patches = _config.NumPatches;
-        var convInputs = new List<string> { image, OnnxEmit.Initializer(g, name + ".patch_embed.weight", _patchEmbed.weight!) };
+        var features = image;
+        if (_stem is not null)
+        {
+            features = OnnxEmit.Gelu(g, _stem.EmitOnnx(g, image, name + ".stem"), name + ".stem_gelu");
+            p /= 2;
+        }
+
+        var convInputs = new List<string> { features, OnnxEmit.Initializer(g, name + ".patch_embed.weight", _patchEmbed.weight!) };
         if (_patchEmbed.bias is { } bias)
         {
             convInputs.Add(OnnxEmit.Initializer(g, name + ".patch_embed.bias", bias));
@@ -34,6 +41,12 @@ public sealed partial class TexTokEncoder
                                 [OnnxEmit.Initializer(g, name + ".latent_tokens", _latentTokens, 1, n, d),
                                  OnnxEmit.Initializer(g, name + ".latent_pos", _latentPosition, 1, n, d)]);
         latents = OnnxEmit.ExpandToBatch(g, latents, image, 3, name + ".latents_batch");
+        if (_tokenMix is not null)
+        {
+            // [N, P] · [B, P, D] broadcasts over the batch to [B, N, D].
+            var mixed = g.AddNode("MatMul", name + ".token_mix", [OnnxEmit.Initializer(g, name + ".token_mix.weight", _tokenMix), sequence]);
+            latents = g.AddNode("Add", name + ".latents_mixed", [latents, mixed]);
+        }
 
         string? projectedText = null;
         if (_text is not null)

@@ -9,13 +9,21 @@ namespace TexTok.ML.Torch.Tokenizer;
 /// <summary>
 /// The TexTok tokenizer: a ViT over [image patches ; N learnable image tokens ; projected text tokens]. Only the N
 /// image-token outputs are kept; a linear head maps each to the mean and log-variance of a d-channel Gaussian.
+/// Optionally a convolutional stem precedes the patch embedding and a learned token-axis path seeds the latents
+/// (<see cref="TexTokConfig.ConvStemChannels"/>, <see cref="TexTokConfig.TokenMixing"/>).
 /// </summary>
 public sealed partial class TexTokEncoder : nn.Module<Tensor, Tensor?, Tensor?, (Tensor Mean, Tensor LogVar)>
 {
     private readonly TexTokConfig _config;
 
+    [ComponentName(Name = "stem")]
+    private readonly UnfoldConv2d? _stem;
+
     [ComponentName(Name = "patch_embed")]
     private readonly Conv2d _patchEmbed;
+
+    [ComponentName(Name = "token_mix")]
+    private readonly Parameter? _tokenMix;
 
     [ComponentName(Name = "patch_pos")]
     private readonly Parameter _patchPosition;
@@ -42,7 +50,17 @@ public sealed partial class TexTokEncoder : nn.Module<Tensor, Tensor?, Tensor?, 
     {
         _config = config;
         int d = config.Width;
-        _patchEmbed = nn.Conv2d(3, d, config.PatchSize, stride: config.PatchSize);
+        if (config.ConvStemChannels > 0)
+        {
+            _stem = new UnfoldConv2d(3, config.ConvStemChannels, 3, stride: 2, padding: 1);
+            _patchEmbed = nn.Conv2d(config.ConvStemChannels, d, config.PatchSize / 2, stride: config.PatchSize / 2);
+        }
+        else
+        {
+            _patchEmbed = nn.Conv2d(3, d, config.PatchSize, stride: config.PatchSize);
+        }
+
+        _tokenMix = config.TokenMixing ? nn.Parameter(torch.zeros(config.NumTokens, config.NumPatches)) : null;
         _patchPosition = nn.Parameter(torch.zeros(config.NumPatches, d));
         _latentTokens = nn.Parameter(torch.zeros(config.NumTokens, d));
         _latentPosition = nn.Parameter(torch.zeros(config.NumTokens, d));
@@ -63,8 +81,16 @@ public sealed partial class TexTokEncoder : nn.Module<Tensor, Tensor?, Tensor?, 
     {
         using var scope = NewDisposeScope();
         long b = image.shape[0];
-        var patches = _patchEmbed.forward(image).flatten(2).transpose(1, 2).Plus(_patchPosition);
+        var features = _stem is null ? image : nn.functional.gelu(_stem.forward(image));
+        var embedded = _patchEmbed.forward(features).flatten(2).transpose(1, 2);
+        var patches = embedded.Plus(_patchPosition);
         var latents = _latentTokens.Plus(_latentPosition).unsqueeze(0).expand(b, -1, -1);
+        if (_tokenMix is not null)
+        {
+            // latents += M_e · E: each latent starts as its own learned mixture of the patches.
+            latents = latents.Plus(_tokenMix.matmul(embedded));
+        }
+
         Tensor? projectedText = null, mask = null;
         if (_text is not null)
         {

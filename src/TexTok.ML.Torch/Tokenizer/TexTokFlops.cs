@@ -11,10 +11,12 @@ public static class TexTokFlops
     public static double Encoder(TexTokConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        double d = config.Width, p = config.PatchSize, patches = config.NumPatches;
-        double patchEmbed = 2 * patches * 3 * p * p * d;
+        double d = config.Width, p = config.PatchSize, patches = config.NumPatches, c = config.ConvStemChannels;
+        double half = config.ImageSize / 2.0;
+        double stem = c > 0 ? 2 * half * half * 3 * 9 * c : 0;
+        double patchEmbed = c > 0 ? 2 * patches * c * (p / 2) * (p / 2) * d : 2 * patches * 3 * p * p * d;
         double head = 2 * config.NumTokens * d * 2 * config.TokenDim;
-        return patchEmbed + Text(config) + Transformer(config) + head;
+        return stem + patchEmbed + TokenMix(config) + Text(config) + Transformer(config) + head;
     }
 
     /// <summary>Forward FLOPs of the detokenizer for one image.</summary>
@@ -24,9 +26,11 @@ public static class TexTokFlops
         ArgumentNullException.ThrowIfNull(config);
         double d = config.Width, p = config.PatchSize, patches = config.NumPatches;
         double tokenProjection = 2 * config.NumTokens * config.TokenDim * d;
-        double pixelHead = 2 * patches * d * 3 * p * p;
-        double refine = config.RefineConv ? 2.0 * config.ImageSize * config.ImageSize * 3 * 27 : 0;
-        return tokenProjection + Text(config) + Transformer(config) + pixelHead + refine;
+        int channels = config.ConvHeadChannels > 0 ? config.ConvHeadChannels : 3;
+        double pixelHead = 2 * patches * d * channels * p * p;
+        double pixels = (double)config.ImageSize * config.ImageSize;
+        double convolution = config.ConvHeadChannels > 0 ? 2 * pixels * channels * 9 * 3 : config.RefineConv ? 2 * pixels * 3 * 27 : 0;
+        return tokenProjection + TokenMix(config) + Text(config) + Transformer(config) + pixelHead + convolution;
     }
 
     /// <summary>
@@ -43,6 +47,9 @@ public static class TexTokFlops
         ArgumentNullException.ThrowIfNull(config);
         return config.NumPatches + config.NumTokens + (config.UseText ? config.TextTokens : 0);
     }
+
+    private static double TokenMix(TexTokConfig config) =>
+        config.TokenMixing ? 2.0 * config.NumTokens * config.NumPatches * config.Width : 0;
 
     private static double Text(TexTokConfig config) =>
         config.UseText ? 2.0 * config.TextTokens * config.TextDim * config.Width : 0;

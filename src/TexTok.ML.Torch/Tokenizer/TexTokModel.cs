@@ -72,6 +72,10 @@ public sealed class TexTokModel : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
         return Decode(mean, text, textMask).MoveToOuterDisposeScope();
     }
 
+    private bool IsConvolutionalPart(string name) =>
+        name.StartsWith("encoder.stem.", StringComparison.Ordinal) || name.StartsWith("decoder.conv_head.", StringComparison.Ordinal) ||
+        (Config.ConvStemChannels > 0 && name.StartsWith("encoder.patch_embed.", StringComparison.Ordinal));
+
     /// <summary>Validates the text inputs against the configuration and returns them non-null.</summary>
     /// <param name="text">Text embeddings [B, Nt, Dt].</param>
     /// <param name="textMask">Mask [B, Nt].</param>
@@ -116,9 +120,31 @@ public sealed class TexTokModel : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
                 // The refinement starts as the identity so early training sees the plain unpatchified output.
                 parameter.zero_();
             }
+            else if (IsConvolutionalPart(name))
+            {
+                // The stem, its patchify and the pixel head keep the Kaiming-uniform start of a convolution: at std
+                // 0.02 a stack of them would pass on almost no signal.
+            }
+            else if (name.EndsWith("token_mix", StringComparison.Ordinal))
+            {
+                // Unit gain along the token axis: each mixed latent or query starts at the scale of one patch or token.
+                TruncatedNormal.Fill(parameter, 1.0 / Math.Sqrt(parameter.shape[1]));
+            }
             else
             {
                 TruncatedNormal.Fill(parameter, 0.02);
+            }
+        }
+
+        if (Config.QueryKeyInitStd != 0.02)
+        {
+            foreach (var (name, parameter) in named_parameters())
+            {
+                if (name.EndsWith("attn.qkv.weight", StringComparison.Ordinal))
+                {
+                    // Rows [0, 2D) project queries and keys; larger ones make the first attention scores distinct.
+                    TruncatedNormal.Fill(parameter.narrow(0, 0, 2 * parameter.shape[1]), Config.QueryKeyInitStd);
+                }
             }
         }
 
