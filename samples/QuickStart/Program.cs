@@ -26,7 +26,7 @@ if (SampleArguments.Start(parsed, error, options.Help, options.OutputDirectory, 
 var total = Stopwatch.StartNew();
 var plan = options.Quick
     ? new { ImageSize = 32, Train = 512, Test = 64, Steps = 300, DiTSteps = 300, SweepSteps = 100, Sweep = new[] { 4, 16 } }
-    : new { ImageSize = 32, Train = 4096, Test = 128, Steps = 3500, DiTSteps = 1200, SweepSteps = 300, Sweep = new[] { 4, 16, 64 } };
+    : new { ImageSize = 32, Train = 4096, Test = 128, Steps = 3000, DiTSteps = 1200, SweepSteps = 500, Sweep = new[] { 4, 16, 64 } };
 Console.WriteLine($"TexTok QuickStart ({(options.Quick ? "quick" : "default")} run): {plan.ImageSize} px CaptionedShapes, N = {options.Tokens} tokens");
 
 var encoder = new FrozenBpeTextEncoder();
@@ -87,8 +87,9 @@ for (int i = 0; i < Math.Min(8, test.Count); i++)
     cells.Add(test.ToImage(reconstructions["textok"], i));
 }
 
+// Enlarged 4x (nearest neighbour) so that each shape's colour, kind and place can be seen.
 string gridPath = Path.Combine(options.OutputDirectory, "reconstructions.png");
-ImagePixels.SavePng(ImagePixels.Grid(cells, columns: 3, spacing: 2), gridPath);
+ImagePixels.SavePng(ImagePixels.Grid(cells.Select(c => c.Enlarge(4)).ToList(), columns: 3, spacing: 4), gridPath);
 // The TexTok pair as an ML.NET pipeline: CaptionEmbed -> TexTokenize -> Detokenize, saved, reloaded and checked.
 using var pair = new TexTokTrainedModel(textok);
 var ml = new MLContext(seed: 1);
@@ -166,7 +167,7 @@ object GenerateImages(TexTokTrainedModel tokenizer, int steps)
     const int perClass = 4;
     var sampler = new DiTSamplerOptions { Steps = 25, GuidanceScale = 2.0 };
     var (rows, cells) = SampleTraining.GenerateByClass(tokenizer, dit, bank, classes, perClass, sampler);
-    ImagePixels.SavePng(ImagePixels.Grid(cells, perClass, spacing: 2), Path.Combine(options.OutputDirectory, "generated.png"));
+    ImagePixels.SavePng(ImagePixels.Grid(cells.Select(c => c.Enlarge(4)).ToList(), perClass, spacing: 4), Path.Combine(options.OutputDirectory, "generated.png"));
     Console.WriteLine($"Generated {rows.Count} images ({perClass} per class) through DiTGenerate -> CaptionEmbed -> Detokenize in {clock.Elapsed.TotalSeconds:F0} s.");
     return new
     {

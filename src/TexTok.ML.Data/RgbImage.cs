@@ -66,4 +66,23 @@ public sealed class RgbImage
 
         return canvas;
     }
+    /// <summary>
+    /// This image enlarged <paramref name="factor"/> times by repeating each pixel (nearest neighbour), so small images
+    /// show their pixels as they are instead of blurred.
+    /// </summary>
+    /// <param name="factor">Scale, at least 1.</param>
+    public RgbImage Enlarge(int factor)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(factor, 1);
+        var large = new RgbImage(Width * factor, Height * factor);
+        for (int y = 0; y < large.Height; y++)
+        {
+            for (int x = 0; x < large.Width; x++)
+            {
+                Pixels.AsSpan((((y / factor) * Width) + (x / factor)) * 3, 3).CopyTo(large.Pixels.AsSpan(((y * large.Width) + x) * 3));
+            }
+        }
+
+        return large;
+    }
 }

@@ -51,6 +51,27 @@ public sealed class ImagePixelsTests
     }
 
     [TestMethod]
+    public void EnlargeRepeatsEachPixel()
+    {
+        RgbImage image = TestImages.Random(3, 2, seed: 6);
+        RgbImage large = image.Enlarge(4);
+        Assert.AreEqual((12, 8), (large.Width, large.Height));
+        for (int y = 0; y < 8; y++)
+        {
+            for (int x = 0; x < 12; x++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    Assert.AreEqual(image.Pixels[((((y / 4) * 3) + (x / 4)) * 3) + c], large.Pixels[(((y * 12) + x) * 3) + c], $"pixel ({x}, {y}) channel {c}");
+                }
+            }
+        }
+
+        CollectionAssert.AreEqual(image.Pixels, image.Enlarge(1).Pixels);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => image.Enlarge(0));
+    }
+
+    [TestMethod]
     public void FromChwClampsAndRounds()
     {
         // Planes: red (-0.5, 1.7), green (NaN, just over half a level), blue (just under half a level, 0.5).
