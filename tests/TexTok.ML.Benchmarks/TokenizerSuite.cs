@@ -353,7 +353,9 @@ internal static class TokenizerSuite
                 cells.AddRange(variants.Select(variant => test.ToImage(reconstructions[(tokens, variant)], i)));
             }
 
-            ImagePixels.SavePng(ImagePixels.Grid(cells, columns: 1 + variants.Length, spacing: 2), Path.Combine(directory, $"reconstructions-n{tokens}.png"));
+            // Enlarged 4x (nearest neighbour) so that the shapes can be seen.
+            ImagePixels.SavePng(ImagePixels.Grid(cells.Select(c => c.Enlarge(4)).ToList(), columns: 1 + variants.Length, spacing: 4),
+                                Path.Combine(directory, $"reconstructions-n{tokens}.png"));
         }
     }
 

@@ -185,4 +185,31 @@ public sealed class TexTokModelTests
         Assert.AreEqual("ConvHeadChannels", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (tiny with { ConvHeadChannels = -2 }).Validate()).ParamName);
         Assert.AreEqual("QueryKeyInitStd", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (tiny with { QueryKeyInitStd = double.NaN }).Validate()).ParamName);
     }
+    [TestMethod]
+    public void TheTokenAxisPathStartsWithEachTokenOwningABlockOfPatches()
+    {
+        var config = TestData.TinyConfig(imageSize: 32, numTokens: 16);
+        manual_seed(3);
+        using var model = new TexTokModel(config);
+        var weights = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        using var scope = NewDisposeScope();
+        // 16 tokens on the 8 × 8 patch grid: a 4 × 4 layout, each token owning a 2 × 2 block.
+        var encoder = weights["encoder.token_mix"].detach();
+        var decoder = weights["decoder.token_mix"].detach();
+        foreach (var (patch, token) in new[] { (0, 0), (1, 0), (8, 0), (9, 0), (2, 1), (16, 4), (63, 15), (54, 15) })
+        {
+            Assert.AreEqual(0.25f, encoder[token, patch].item<float>(), $"M_e[{token}, {patch}]");
+            Assert.AreEqual(1f, decoder[patch, token].item<float>(), $"M_d[{patch}, {token}]");
+        }
+
+        CollectionAssert.AreEqual(Enumerable.Repeat(1f, 16).ToArray(), encoder.sum(1).data<float>().ToArray(), "each token averages its patches");
+        CollectionAssert.AreEqual(Enumerable.Repeat(1f, 64).ToArray(), decoder.sum(1).data<float>().ToArray(), "each query gets one token");
+        Assert.AreEqual(64L, encoder.count_nonzero().item<long>());
+
+        // Layouts for other counts: 2 tokens split the grid left and right, 32 own 2 × 1 blocks, 128 cannot tile 8 × 8.
+        CollectionAssert.AreEqual(new[] { 0, 0, 0, 0, 1, 1, 1, 1 }, TokenAxisPath.PatchOwners(config with { NumTokens = 2 })!.Take(8).ToArray());
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 3, 4, 5, 6, 7 }, TokenAxisPath.PatchOwners(config with { NumTokens = 32 })!.Take(8).ToArray());
+        Assert.AreEqual(8, TokenAxisPath.PatchOwners(config with { NumTokens = 32 })![16]);
+        Assert.IsNull(TokenAxisPath.PatchOwners(config with { NumTokens = 128 }));
+    }
 }

@@ -263,9 +263,9 @@ public sealed class TexTokTrainerTests
         static string Pick(double[] c) => string.Join(" / ", new[] { 49, 99, 199, 299 }.Select(i => c[i].ToString("G3")));
         double recipeLoss = withRecipe.TakeLast(20).Average(), legacyLoss = without.TakeLast(20).Average();
         TestContext.WriteLine($"loss at 50/100/200/300 steps: recipe {Pick(withRecipe)}, without {Pick(without)}; last 20 steps {recipeLoss:G4} against {legacyLoss:G4}");
-        // Measured: 0.0337 against 0.0398 (seeded, one thread). On scenes this easy the old network is not stuck for long;
+        // Measured: 0.0183 against 0.0398 (seeded, one thread). On scenes this easy the old network is not stuck for long;
         // on CaptionedShapes it is (docs/tokenizer.md), which this test is too short to show.
-        Assert.IsLessThan(0.9 * legacyLoss, recipeLoss, "with the recipe the loss after 300 steps should be at least a tenth lower");
+        Assert.IsLessThan(0.6 * legacyLoss, recipeLoss, "with the recipe the loss after 300 steps should be at least 40 % lower");
     }
 
 }

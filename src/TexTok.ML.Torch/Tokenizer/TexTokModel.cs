@@ -127,8 +127,7 @@ public sealed class TexTokModel : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
             }
             else if (name.EndsWith("token_mix", StringComparison.Ordinal))
             {
-                // Unit gain along the token axis: each mixed latent or query starts at the scale of one patch or token.
-                TruncatedNormal.Fill(parameter, 1.0 / Math.Sqrt(parameter.shape[1]));
+                TokenAxisPath.Initialize(parameter, Config, encoderSide: name.StartsWith("encoder.", StringComparison.Ordinal));
             }
             else
             {
