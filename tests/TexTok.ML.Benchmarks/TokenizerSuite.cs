@@ -20,6 +20,11 @@ internal static class TokenizerSuite
 
     public static BenchmarkReport Run(BenchmarkSettings settings)
     {
+        if (settings.Parameters.TryGetValue("replot", out string? earlier))
+        {
+            return Replot(settings, earlier);
+        }
+
         bool quick = settings.Quick;
         var plan = quick
             ? new Plan(TexTokPreset.Tiny, ImageSize: 32, TrainImages: 512, TestImages: 64, Steps: 150, BatchSize: 16, LearningRate: 1e-3)
@@ -163,7 +168,8 @@ internal static class TokenizerSuite
         string table = report.MarkdownTable([("tokens", "N", ""), ("variant", "variant", ""), ("seed", "seed", ""), ("psnr", "PSNR (dB)", "F2"), ("ssim", "SSIM", "F4"), ("psnr_mismatched_captions", "PSNR, wrong captions (dB)", "F2"), ("train_seconds", "train s", "F0")]);
         if (seeds.Length > 1)
         {
-            table += Environment.NewLine + Environment.NewLine + SeedSummary(report, tokenCounts, variants);
+            table += Environment.NewLine + Environment.NewLine + SeedSummary(report, tokenCounts, variants, tokenDim, settings.OutputDirectory,
+                $"{(dataset == "shapes" ? "CaptionedShapes" : "Fashion-MNIST")} {plan.ImageSize} px, {plan.Steps} steps");
         }
 
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
@@ -173,9 +179,10 @@ internal static class TokenizerSuite
 
     /// <summary>
     /// Mean ± sample standard deviation over the seeds of each (N, variant), also written to the report as
-    /// <c>summary</c> rows, with TexTok's gain over the baseline and TexTok at N/2 against the baseline at N.
+    /// <c>summary</c> rows, with TexTok's gain over the baseline (paired by seed), and plotted against the numbers per
+    /// image (N·d) in rate_distortion.svg.
     /// </summary>
-    private static string SeedSummary(BenchmarkReport report, int[] tokenCounts, string[] variants)
+    private static string SeedSummary(BenchmarkReport report, int[] tokenCounts, string[] variants, int tokenDim, string directory, string title)
     {
         static (double Mean, double Std) Stats(IEnumerable<double> values)
         {
@@ -230,7 +237,66 @@ internal static class TokenizerSuite
         }
 
         report.Set("summary", summary);
+        var series = new List<(string Name, string Colour, IReadOnlyList<RateDistortionSvg.Point> Points)>();
+        foreach (var (variant, key, name, colour) in new[]
+                 {
+                     ("baseline", "psnr", "baseline", "#808080"), ("textok", "psnr", "TexTok", "#1f5fbf"),
+                     ("textok", "psnr_mismatched_captions", "TexTok, wrong caption", "#e08a2c"),
+                 })
+        {
+            var points = summary.Where(e => (string)e["variant"] == variant && e.ContainsKey(key + "_mean"))
+                .Select(e => new RateDistortionSvg.Point((int)e["tokens"] * tokenDim, (double)e[key + "_mean"], (double)e[key + "_std"])).ToList();
+            if (points.Count > 0)
+            {
+                series.Add((name, colour, points));
+            }
+        }
+
+        RateDistortionSvg.Write(Path.Combine(directory, "rate_distortion.svg"),
+            $"{title}: {report.Rows.Select(r => (int)r["seed"]).Distinct().Count()} seeds, mean ± std", $"numbers per image (N × d, d = {tokenDim}, log scale)", series);
         return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>
+    /// The seed summary, table and rate_distortion.svg of an earlier run's report.json, without training: for runs made
+    /// before the plot existed, or to redraw one.
+    /// </summary>
+    private static BenchmarkReport Replot(BenchmarkSettings settings, string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new BenchmarkSettingException($"--set replot= names a report.json that does not exist: '{path}'.");
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var root = document.RootElement;
+        var report = new BenchmarkReport("tokenizer", false, root.GetProperty("command").GetString() + $" (summary redrawn from {Path.GetFileName(path)})");
+        foreach (var row in root.GetProperty("rows").EnumerateArray())
+        {
+            var values = new Dictionary<string, object>();
+            foreach (var property in row.EnumerateObject())
+            {
+                values[property.Name] = property.Value.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.String => property.Value.GetString()!,
+                    System.Text.Json.JsonValueKind.Number when property.Name is "tokens" or "seed" => property.Value.GetInt32(),
+                    System.Text.Json.JsonValueKind.Number => property.Value.GetDouble(),
+                    _ => property.Value.ToString(),
+                };
+            }
+
+            values.TryAdd("seed", root.TryGetProperty("seed", out var seed) ? seed.GetInt32() : 0);
+            report.AddRow(values);
+        }
+
+        int tokenDim = root.TryGetProperty("token_dim", out var dim) ? dim.GetInt32() : 8;
+        int[] tokenCounts = report.Rows.Select(r => (int)r["tokens"]).Distinct().ToArray();
+        string[] variants = report.Rows.Select(r => (string)r["variant"]).Distinct().ToArray();
+        string title = $"{root.GetProperty("dataset").GetString()} {root.GetProperty("resolution").GetInt32()} px, {root.GetProperty("steps").GetInt32()} steps";
+        string table = SeedSummary(report, tokenCounts, variants, tokenDim, settings.OutputDirectory, title);
+        File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
+        Console.WriteLine(table);
+        return report;
     }
 
     /// <summary>Only the S preset's training-step throughput part of <see cref="Run"/>.</summary>
