@@ -16,7 +16,7 @@ internal static class BenchmarkCommandLine
     // The --set keys each suite reads; a key a suite does not read is a usage error rather than silently ignored.
     private static readonly Dictionary<string, string[]> SettingKeys = new(StringComparer.Ordinal)
     {
-        ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset", "tokendim", "seeds", "workers", "mixing", "qkstd", "stem", "head", "replot"],
+        ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset", "tokendim", "seeds", "workers", "mixing", "qkstd", "stem", "head", "ema", "kl", "replot"],
         ["generation"] = ["parts"],
         ["training-step"] = ["parts", "allocator"],
     };
@@ -118,7 +118,8 @@ internal static class BenchmarkCommandLine
         writer.WriteLine("  --set K=V  a suite setting in place of its plan's (tokenizer: size=PX, steps=S, tokens=N[,N...], tokendim=D,");
         writer.WriteLine("             preset=tiny|mini|s|b|l, patch=PX, lr=X, batch=B, shapes=1..3, variants=baseline,textok, seed=S, threads=T,");
         writer.WriteLine("             throughput=yes|no, dataset=shapes|fashion, seeds=S[,S...] (mean ± std per cell), workers=W (jobs side by");
-        writer.WriteLine("             side), mixing=yes|no, qkstd=X, stem=C, head=C (network recipe options), replot=REPORT.json (redraw");
+        writer.WriteLine("             side), mixing=yes|no, qkstd=X, stem=C, head=C (network recipe options), ema=DECAY, kl=WEIGHT");
+        writer.WriteLine("             (training options), replot=REPORT.json (redraw");
         writer.WriteLine("             an earlier run's seed summary and rate_distortion.svg without training);");
         writer.WriteLine("             generation: parts=speed,shapes,fashion;");
         writer.WriteLine("             training-step: parts=tiny,s, allocator=tuned|default)");

@@ -11,7 +11,7 @@ namespace TexTok.ML.Benchmarks;
 internal static class BenchmarkTokenizerTraining
 {
     /// <summary>Trains <paramref name="config"/> on <paramref name="train"/> (with its captions when the config uses text).</summary>
-    public static TexTokModel Train(TexTokConfig config, ImageSampleArrays train, int batchSize, int steps, double learningRate, int seed, int threads, int logs, string name = "")
+    public static TexTokModel Train(TexTokConfig config, ImageSampleArrays train, int batchSize, int steps, double learningRate, int seed, int threads, int logs, string name = "", Action<TexTokTrainingOptions>? adjust = null)
     {
         var options = new TexTokTrainingOptions
         {
@@ -24,6 +24,7 @@ internal static class BenchmarkTokenizerTraining
             Threads = threads,
             LogEvery = Math.Max(1, steps / logs),
         };
+        adjust?.Invoke(options);
         using var trainer = new TexTokTrainer(config, options);
         var source = config.UseText ? new InMemorySampleSource(train.Images, train.Texts!, train.Masks!) : new InMemorySampleSource(train.Images);
         trainer.Train(source, new ActionProgress<TexTokTrainingProgress>(p =>

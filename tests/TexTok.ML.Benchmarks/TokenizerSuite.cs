@@ -52,6 +52,8 @@ internal static class TokenizerSuite
         double? qkStd = settings.Parameters.ContainsKey("qkstd") ? settings.Double("qkstd", 0) : null;
         int? stem = settings.Parameters.ContainsKey("stem") ? settings.Int("stem", 0) : null;
         int? head = settings.Parameters.ContainsKey("head") ? settings.Int("head", 0) : null;
+        double? emaDecay = settings.Parameters.ContainsKey("ema") ? settings.Double("ema", 0) : null;
+        double? klWeight = settings.Parameters.ContainsKey("kl") ? settings.Double("kl", 0) : null;
         int tokenDim = settings.Int("tokendim", 8);
         int threads = settings.Int("threads", Environment.ProcessorCount);
         string dataset = settings.Names("dataset", ["shapes", "fashion"], ["shapes"])[0];
@@ -70,6 +72,8 @@ internal static class TokenizerSuite
         report.Set("token_dim", tokenDim);
         report.Set("max_shapes", maxShapes);
         report.Set("learning_rate", plan.LearningRate);
+        report.Set("ema_decay", emaDecay ?? new TexTokTrainingOptions().EmaDecay);
+        report.Set("kl_weight", klWeight ?? new TexTokTrainingOptions().KlWeight);
 
         var encoder = new FrozenBpeTextEncoder();
         Console.WriteLine($"Preparing {plan.ImageSize} px data: {plan.TrainImages} training and {plan.TestImages} held-out images...");
@@ -122,7 +126,11 @@ internal static class TokenizerSuite
             string name = $"{variant} N={tokens} seed {jobSeed}";
             Console.WriteLine($"Training {name} ({plan.Preset}, {plan.Steps} steps of {plan.BatchSize})...");
             var clock = Stopwatch.StartNew();
-            using var model = BenchmarkTokenizerTraining.Train(config, train, plan.BatchSize, plan.Steps, plan.LearningRate, jobSeed, threadsPerJob, logs: 10, name);
+            using var model = BenchmarkTokenizerTraining.Train(config, train, plan.BatchSize, plan.Steps, plan.LearningRate, jobSeed, threadsPerJob, logs: 10, name, options =>
+            {
+                options.EmaDecay = emaDecay ?? options.EmaDecay;
+                options.KlWeight = klWeight ?? options.KlWeight;
+            });
             double trainSeconds = clock.Elapsed.TotalSeconds;
             var output = TexTokInference.Reconstruct(model, testImages, useText ? testTexts : null, useText ? testMasks : null, test.Count);
             if (jobSeed == seeds[0])
