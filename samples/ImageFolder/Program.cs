@@ -91,14 +91,15 @@ var tokenize = ml.Transforms.TexTokenize(new TexTokenizeOptions
 });
 var pipeline = ml.Transforms.CaptionEmbed().Append(tokenize).Append(ml.Transforms.Detokenize(tokenize));
 Console.WriteLine($"Training TexTok (Tiny, {size} px, N = {tokens}, {steps} steps)...");
-var model = pipeline.Fit(data);
+using var model = pipeline.Fit(data);
+var trained = ((TexTokenizeTransformer)model.ElementAt(1)).Model!;
 Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F0} s.");
 
 string zip = Path.Combine(output!, "pipeline.zip");
 ml.Model.Save(model, data.Schema, zip);
-tokenize.FittedModel!.Save(Path.Combine(output!, "textok.safetensors"));
-File.WriteAllBytes(Path.Combine(output!, "tokenizer.onnx"), tokenize.FittedModel.ExportEncoderOnnx());
-File.WriteAllBytes(Path.Combine(output!, "detokenizer.onnx"), tokenize.FittedModel.ExportDecoderOnnx());
+trained.Save(Path.Combine(output!, "textok.safetensors"));
+File.WriteAllBytes(Path.Combine(output!, "tokenizer.onnx"), trained.ExportEncoderOnnx());
+File.WriteAllBytes(Path.Combine(output!, "detokenizer.onnx"), trained.ExportDecoderOnnx());
 
 // Load the zip as another program would, and check that it reproduces the outputs.
 var loaded = new MLContext().Model.Load(zip, out _);

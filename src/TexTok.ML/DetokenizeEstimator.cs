@@ -28,13 +28,17 @@ public sealed class DetokenizeEstimator : IEstimator<DetokenizeTransformer>
     /// <summary>The settings.</summary>
     public DetokenizeOptions Options { get; }
 
-    /// <summary>Builds the scoring chain for the model (the TexTokenize estimator must have been fitted first).</summary>
+    /// <summary>
+    /// Builds the scoring chain for the model: the given <see cref="DetokenizeOptions.Model"/>, or the pair that the
+    /// <see cref="DetokenizeOptions.Tokenizer"/> estimator fitted earlier in the same pipeline (found in the token
+    /// column's <see cref="TexTokTokenSource"/> annotation). The model is the caller's or the TexTokenize transformer's;
+    /// disposing this transformer releases only its own ONNX sessions.
+    /// </summary>
     /// <param name="input">Rows with the token column and, for text-conditioned models, the text columns.</param>
     public DetokenizeTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var model = Options.Model ?? Options.Tokenizer!.FittedModel
-            ?? throw new InvalidOperationException("Detokenize: its TexTokenize estimator has not been fitted yet; put TexTokenize earlier in the same pipeline, or pass a trained Model.");
+        var model = Options.Model ?? ModelFromTokens(input.Schema);
         var c = model.Config;
         TexTokSchema.Require(input.Schema, Component, Options.TokensColumnName, TexTokSchema.Expected.Vector(model.TokenLength));
         if (c.UseText)
@@ -67,6 +71,24 @@ public sealed class DetokenizeEstimator : IEstimator<DetokenizeTransformer>
         }
 
         return TexTokSchema.With(inputSchema, [.. added]);
+    }
+
+    /// <summary>The pair that <see cref="DetokenizeOptions.Tokenizer"/> fitted, from the token column's annotation.</summary>
+    private TexTokTrainedModel ModelFromTokens(DataViewSchema schema)
+    {
+        var column = schema.GetColumnOrNull(Options.TokensColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"{Component}: input column '{Options.TokensColumnName}' not found.");
+        var source = TexTokTokenSource.Find(column)
+            ?? throw new InvalidOperationException(
+                $"{Component}: the token column '{Options.TokensColumnName}' was not written by a fitted TexTokenize; put its TexTokenize " +
+                "earlier in the same pipeline (Append), or pass a trained Model.");
+        if (!ReferenceEquals(source.Estimator, Options.Tokenizer))
+        {
+            throw new InvalidOperationException(
+                $"{Component}: the token column '{Options.TokensColumnName}' was written by another TexTokenize than the one this Detokenize was given.");
+        }
+
+        return source.Model;
     }
 
     private IEstimator<ITransformer> BuildChain(TexTokTrainedModel model)

@@ -9,7 +9,7 @@ public sealed class DiTGenerateOptions
     public string OutputColumnName { get; set; } = TexTokDefaults.TokensColumn;
 
     /// <summary>The class label column of a class-conditional model (a whole number 0 … classes − 1, any numeric type).</summary>
-    public string LabelColumnName { get; set; } = "Label";
+    public string LabelColumnName { get; set; } = TexTokDefaults.LabelColumn;
 
     /// <summary>The caption embedding column of a text-conditional model.</summary>
     public string TextEmbeddingColumnName { get; set; } = TexTokDefaults.TextEmbeddingColumn;
@@ -18,13 +18,13 @@ public sealed class DiTGenerateOptions
     public string TextMaskColumnName { get; set; } = TexTokDefaults.TextMaskColumn;
 
     /// <summary>The per-row sampling seed (a whole number; the same seed and condition give the same tokens).</summary>
-    public string SeedColumnName { get; set; } = "Seed";
+    public string SeedColumnName { get; set; } = TexTokDefaults.SeedColumn;
 
     /// <summary>The trained generator (its latent normalisation is part of it). Required.</summary>
     public DiTModel? Model { get; set; }
 
     /// <summary>Sampler settings: method, steps, time shift, guidance scale and interval (baked into the saved graph).</summary>
-    public DiTSamplerOptions Sampler { get; set; } = new() { Steps = 25 };
+    public DiTSamplerOptions Sampler { get; set; } = new();
 
     /// <summary>GPU for ONNX Runtime scoring (null: CPU).</summary>
     public int? GpuDeviceId { get; set; }

@@ -67,8 +67,8 @@ public static class TexTokCatalog
                                                    string imageColumnName = TexTokDefaults.ImageColumn,
                                                    string textEmbeddingColumnName = TexTokDefaults.TextEmbeddingColumn,
                                                    string textMaskColumnName = TexTokDefaults.TextMaskColumn,
-                                                   int numTokens = 32, int imageSize = 64, TexTokPreset preset = TexTokPreset.Tiny,
-                                                   int steps = 2000, IProgress<TexTokTrainingProgress>? progress = null) =>
+                                                   int numTokens = TexTokDefaults.NumTokens, int imageSize = TexTokDefaults.ImageSize,
+                                                   TexTokPreset preset = TexTokDefaults.Preset, int steps = TexTokDefaults.TrainingSteps, IProgress<TexTokTrainingProgress>? progress = null) =>
         catalog.TexTokenize(new TexTokenizeOptions
         {
             OutputColumnName = outputColumnName, ImageColumnName = imageColumnName,
@@ -139,8 +139,9 @@ public static class TexTokCatalog
     /// <param name="steps">Sampler steps (Euler).</param>
     /// <param name="guidanceScale">Classifier-free guidance scale (1: none).</param>
     public static DiTGenerateEstimator DiTGenerate(this TransformsCatalog catalog, Torch.Generation.DiTModel model,
-                                                   string outputColumnName = TexTokDefaults.TokensColumn, string labelColumnName = "Label",
-                                                   string seedColumnName = "Seed", int steps = 25, double guidanceScale = 1.0) =>
+                                                   string outputColumnName = TexTokDefaults.TokensColumn, string labelColumnName = TexTokDefaults.LabelColumn,
+                                                   string seedColumnName = TexTokDefaults.SeedColumn, int steps = TexTokDefaults.SamplerSteps,
+                                                   double guidanceScale = TexTokDefaults.GuidanceScale) =>
         catalog.DiTGenerate(new DiTGenerateOptions
         {
             Model = model, OutputColumnName = outputColumnName, LabelColumnName = labelColumnName, SeedColumnName = seedColumnName,

@@ -1,8 +1,39 @@
+using TexTok.ML.Torch.Generation;
+using TexTok.ML.Torch.Tokenizer;
+using TexTok.ML.Torch.Training;
+
 namespace TexTok.ML;
 
-/// <summary>Default column names of the TexTok components.</summary>
+/// <summary>
+/// The defaults of the TexTok components, in one place: the catalog methods' parameters and the Options classes'
+/// initial values both read them, so <c>TexTokenize()</c> and <c>TexTokenize(new TexTokenizeOptions())</c> do the same.
+/// </summary>
 public static class TexTokDefaults
 {
+    /// <summary>Tokens per image (N) of the network TexTokenize trains when none is given.</summary>
+    public const int NumTokens = 32;
+
+    /// <summary>Square image size of the network TexTokenize trains when none is given.</summary>
+    public const int ImageSize = 64;
+
+    /// <summary>Network size TexTokenize trains when none is given.</summary>
+    public const TexTokPreset Preset = TexTokPreset.Tiny;
+
+    /// <summary>Training steps of TexTokenize's Fit (<see cref="OptimizationOptions.Steps"/>'s default).</summary>
+    public const int TrainingSteps = OptimizationOptions.DefaultSteps;
+
+    /// <summary>DiTGenerate's sampler steps (<see cref="DiTSamplerOptions.Steps"/>'s default).</summary>
+    public const int SamplerSteps = DiTSamplerOptions.DefaultSteps;
+
+    /// <summary>DiTGenerate's classifier-free guidance scale (1: none; <see cref="DiTSamplerOptions.GuidanceScale"/>'s default).</summary>
+    public const double GuidanceScale = DiTSamplerOptions.DefaultGuidanceScale;
+
+    /// <summary>Class label (input of DiTGenerate for a class-conditional model).</summary>
+    public const string LabelColumn = "Label";
+
+    /// <summary>Per-row sampling seed (input of DiTGenerate).</summary>
+    public const string SeedColumn = "Seed";
+
     /// <summary>Caption text (input of CaptionEmbed).</summary>
     public const string CaptionColumn = "Caption";
 

@@ -30,43 +30,44 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
     /// <summary>The settings.</summary>
     public TexTokenizeOptions Options { get; }
 
-    /// <summary>The model of the last <see cref="Fit"/> (trained or wrapped); null before the first Fit.</summary>
-    public TexTokTrainedModel? FittedModel { get; private set; }
+    /// <summary>The image size the model works at (from the options; an estimator keeps no fitted state).</summary>
+    internal int ImageSize => (Options.Model?.Config ?? Options.Network ?? DefaultNetwork).ImageSize;
 
-    /// <summary>The training losses of the last Fit that trained (empty when it wrapped a model).</summary>
-    public IReadOnlyList<TexTokTrainingProgress> TrainingHistory { get; private set; } = [];
+    internal bool UsesText => (Options.Model?.Config ?? Options.Network ?? DefaultNetwork).UseText;
 
-    /// <summary>The image size the fitted (or to-be-trained) model works at.</summary>
-    internal int ImageSize => (Options.Model?.Config ?? FittedModel?.Config ?? Options.Network ?? DefaultNetwork).ImageSize;
+    /// <summary>
+    /// The network trained when none is given: the <see cref="TexTokDefaults.Preset"/> preset at
+    /// <see cref="TexTokDefaults.ImageSize"/> px with <see cref="TexTokDefaults.NumTokens"/> tokens, d = 8.
+    /// </summary>
+    public static TexTokConfig DefaultNetwork { get; } = TexTokConfig.FromPreset(TexTokDefaults.Preset, TexTokDefaults.ImageSize, TexTokDefaults.NumTokens);
 
-    internal bool UsesText => (Options.Model?.Config ?? FittedModel?.Config ?? Options.Network ?? DefaultNetwork).UseText;
-
-    /// <summary>The network trained when none is given: Tiny preset, 64 px, N = 32, d = 8.</summary>
-    public static TexTokConfig DefaultNetwork { get; } = TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize: 64, numTokens: 32);
-
-    /// <summary>Trains (or wraps) the model and builds the scoring chain.</summary>
+    /// <summary>
+    /// Trains (or wraps) the model and builds the scoring chain. Each call trains its own model, held by the returned
+    /// transformer (and disposed with it); the estimator itself is not changed.
+    /// </summary>
     /// <param name="input">Rows with the image column and, for text-conditioned models, the text columns.</param>
     public TexTokenizeTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         TexTokSchema.Require(input.Schema, Component, Options.ImageColumnName, TexTokSchema.Expected.Image);
-        TexTokTrainedModel model;
         if (Options.Model is { } given)
         {
             CheckText(input.Schema, given.Config);
-            model = given;
-            TrainingHistory = [];
-        }
-        else
-        {
-            var config = ResolveNetwork(input.Schema);
-            CheckText(input.Schema, config);
-            (model, TrainingHistory) = Train(input, config);
+            return new TexTokenizeTransformer(BuildChain(_catalog, Options, given).Fit(input), given, Options.OutputColumnName, this);
         }
 
-        FittedModel = model;
-        var inner = BuildChain(_catalog, Options, model).Fit(input);
-        return new TexTokenizeTransformer(inner, model, Options.OutputColumnName);
+        var config = ResolveNetwork(input.Schema);
+        CheckText(input.Schema, config);
+        var (model, history) = Train(input, config);
+        try
+        {
+            return new TexTokenizeTransformer(BuildChain(_catalog, Options, model).Fit(input), model, Options.OutputColumnName, this, history, ownsModel: true);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The output schema: the input plus the token column (works before Fit).</summary>

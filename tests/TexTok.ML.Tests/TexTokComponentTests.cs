@@ -225,14 +225,16 @@ public sealed class TexTokComponentTests
             CacheDirectory = TestContext.TestRunDirectory,
         });
         var pipeline = ml.Transforms.CaptionEmbed().Append(tokenize).Append(ml.Transforms.Detokenize(tokenize));
-        var fitted = pipeline.Fit(data);
-        var history = tokenize.TrainingHistory;
+        using var fitted = pipeline.Fit(data);
+        var trained = (TexTokenizeTransformer)fitted.ElementAt(1);
+        var history = trained.TrainingHistory;
         Assert.AreEqual(300, history.Count);
         double first = history.Take(5).Average(p => p.ReconstructionLoss), last = history.TakeLast(5).Average(p => p.ReconstructionLoss);
         TestContext.WriteLine($"reconstruction loss: first 5 steps {first:F4}, last 5 steps {last:F4}");
         Assert.IsTrue(last < 0.75 * first, $"training did not reduce the loss ({first} -> {last})");
-        Assert.IsNotNull(tokenize.FittedModel);
-        Assert.AreEqual(32, tokenize.FittedModel.Config.TextTokens, "text shape taken from the input columns");
+        Assert.IsNotNull(trained.Model);
+        Assert.AreEqual(32, trained.Model.Config.TextTokens, "text shape taken from the input columns");
+        Assert.AreSame(trained.Model, fitted.LastTransformer.Model, "Detokenize decodes with the pair TexTokenize trained");
         var pixels = ComponentTestData.Column(fitted.Transform(data), "ReconstructionPixels");
         Assert.AreEqual(24, pixels.Length);
         Assert.IsTrue(pixels.All(p => p.All(v => v is >= 0 and <= 255)));
@@ -281,8 +283,11 @@ public sealed class TexTokComponentTests
         StringAssert.Contains(wrongTokens.Message, "Detokenize: schema mismatch for input column 'TextMask': expected Vector<Single, 16>, got Vector<Single, 32>");
 
         var untrained = ml.Transforms.TexTokenize(new TexTokenizeOptions());
-        var unfitted = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Detokenize(untrained).Fit(tokens));
-        StringAssert.Contains(unfitted.Message, "has not been fitted");
+        var another = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Detokenize(untrained).Fit(tokens));
+        StringAssert.Contains(another.Message, "was written by another TexTokenize than the one this Detokenize was given");
+        var plain = ml.Data.LoadFromEnumerable(ml.Data.CreateEnumerable<TokensWithText>(tokens, reuseRowObject: false).ToList(), SchemaFor(model));
+        var unfitted = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Detokenize(untrained).Fit(plain));
+        StringAssert.Contains(unfitted.Message, "Detokenize: the token column 'Tokens' was not written by a fitted TexTokenize");
     }
 
     [TestMethod]

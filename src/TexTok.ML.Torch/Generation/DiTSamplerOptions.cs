@@ -6,11 +6,17 @@ namespace TexTok.ML.Torch.Generation;
 /// <summary>Settings of <see cref="DiTSampler"/>.</summary>
 public sealed class DiTSamplerOptions
 {
+    /// <summary>The default of <see cref="Steps"/>.</summary>
+    public const int DefaultSteps = 25;
+
+    /// <summary>The default of <see cref="GuidanceScale"/> (no guidance).</summary>
+    public const double DefaultGuidanceScale = 1.0;
+
     /// <summary>The integrator.</summary>
     public DiTSamplerMethod Method { get; set; } = DiTSamplerMethod.Euler;
 
     /// <summary>Integration steps from t = 1 to t = 0 (25–50 is the usual range).</summary>
-    public int Steps { get; set; } = 50;
+    public int Steps { get; set; } = DefaultSteps;
 
     /// <summary>
     /// Timestep shift s of the grid (SD3): each uniform time u becomes s·u / (1 + (s − 1)·u), so s &gt; 1 spends more
@@ -22,7 +28,7 @@ public sealed class DiTSamplerOptions
     /// Classifier-free guidance scale w: v = v_uncond + w·(v_cond − v_uncond). 1 disables guidance (and skips the
     /// unconditional evaluation, so the result is exactly the conditional prediction).
     /// </summary>
-    public double GuidanceScale { get; set; } = 1.0;
+    public double GuidanceScale { get; set; } = DefaultGuidanceScale;
 
     /// <summary>Lower end of the guidance interval in flow time (t = 0 is data): guidance applies where Low ≤ t ≤ High.</summary>
     public double GuidanceIntervalLow { get; set; }

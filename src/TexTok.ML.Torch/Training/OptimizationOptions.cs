@@ -20,8 +20,11 @@ public abstract class OptimizationOptions
     /// <summary>Samples per step.</summary>
     public int BatchSize { get; set; }
 
+    /// <summary>The default of <see cref="Steps"/>.</summary>
+    public const int DefaultSteps = 1000;
+
     /// <summary>Total optimisation steps.</summary>
-    public int Steps { get; set; } = 1000;
+    public int Steps { get; set; } = DefaultSteps;
 
     /// <summary>Peak learning rate (the papers use 1e-4 at batch 256; small CPU runs tolerate more).</summary>
     public double LearningRate { get; set; } = 1e-3;
