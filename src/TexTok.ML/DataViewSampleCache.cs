@@ -22,10 +22,11 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
     private readonly int _textLength;
     private readonly int _maskLength;
 
-    private DataViewSampleCache(FileStream file, int count, int imageLength, int textLength, int maskLength)
+    private DataViewSampleCache(FileStream file, int count, int imageLength, int textLength, int maskLength, SkippedRows skipped)
     {
         _file = file;
         Count = count;
+        Skipped = skipped;
         _imageLength = imageLength;
         _textLength = textLength;
         _maskLength = maskLength;
@@ -33,9 +34,13 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
 
     public int Count { get; }
 
+    /// <summary>Rows left out because their image could not be read (with <see cref="TexTokenizeOptions.SkipInvalidImages"/>).</summary>
+    public SkippedRows Skipped { get; }
+
     private long RowBytes => sizeof(float) * ((long)_imageLength + _textLength + _maskLength);
 
-    public static DataViewSampleCache Create(TransformsCatalog t, IDataView input, TexTokConfig config, TexTokenizeOptions options, string component)
+    public static DataViewSampleCache Create(TransformsCatalog t, IDataView input, TexTokConfig config, TexTokenizeOptions options, string component,
+                                             CancellationToken cancellationToken)
     {
         int size = config.ImageSize;
         var prepared = TexTokColumns.ModelPixels(t, Pixels, Resized, options.ImageColumnName, size, options.Resizing).Fit(input).Transform(input);
@@ -48,13 +53,15 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
             FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
         try
         {
-            int count = Fill(file, prepared, options, config, component, imageLength, textLength, maskLength);
+            var (count, skipped) = Fill(file, prepared, options, config, component, imageLength, textLength, maskLength, cancellationToken);
             if (count == 0)
             {
-                throw new ArgumentException($"{component}: the training data has no rows.", nameof(input));
+                throw new ArgumentException(
+                    skipped.Count == 0 ? $"{component}: the training data has no rows." : $"{component}: no training row has a readable image ({skipped}).",
+                    nameof(input));
             }
 
-            return new DataViewSampleCache(file, count, imageLength, textLength, maskLength);
+            return new DataViewSampleCache(file, count, imageLength, textLength, maskLength, skipped);
         }
         catch
         {
@@ -95,8 +102,9 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
         }
     }
 
-    private static int Fill(FileStream file, IDataView prepared, TexTokenizeOptions options, TexTokConfig config, string component,
-                            int imageLength, int textLength, int maskLength)
+    private static (int Count, SkippedRows Skipped) Fill(FileStream file, IDataView prepared, TexTokenizeOptions options, TexTokConfig config,
+                                                         string component, int imageLength, int textLength, int maskLength,
+                                                         CancellationToken cancellationToken)
     {
         var columns = new List<DataViewSchema.Column> { prepared.Schema[Pixels] };
         if (config.UseText)
@@ -111,10 +119,21 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
         ValueGetter<VBuffer<float>>? maskGetter = config.UseText ? cursor.GetGetter<VBuffer<float>>(prepared.Schema[options.TextMaskColumnName]) : null;
         VBuffer<float> pixels = default, text = default, mask = default;
         var row = new float[imageLength + textLength + maskLength];
-        int count = 0;
+        int count = 0, skipped = 0;
+        var reasons = new List<string>();
         while (cursor.MoveNext())
         {
-            pixelsGetter(ref pixels);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!TryReadImage(pixelsGetter, ref pixels, options.SkipInvalidImages, out string? failure))
+            {
+                if (++skipped <= SkippedRows.KeptReasons)
+                {
+                    reasons.Add($"row {cursor.Position}: {failure}");
+                }
+
+                continue;
+            }
+
             Copy(pixels, row.AsSpan(0, imageLength), component, options.ImageColumnName + " (pixels)", count);
             for (int i = 0; i < imageLength; i++)
             {
@@ -134,7 +153,36 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
         }
 
         file.Flush();
-        return count;
+        return (count, skipped == 0 ? SkippedRows.None : new SkippedRows(skipped, reasons));
+    }
+
+    /// <summary>Reads the row's pixels; with <paramref name="skipInvalid"/> a failure to load or decode the image is returned, not thrown.</summary>
+    private static bool TryReadImage(ValueGetter<VBuffer<float>> getter, ref VBuffer<float> pixels, bool skipInvalid, out string? failure)
+    {
+        failure = null;
+        if (!skipInvalid)
+        {
+            getter(ref pixels);
+            return true;
+        }
+
+        try
+        {
+            getter(ref pixels);
+            return true;
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            // ML.NET wraps the loader's exception; its innermost message names the file where the loader knows it.
+            var root = e;
+            while (root.InnerException is not null)
+            {
+                root = root.InnerException;
+            }
+
+            failure = root == e ? e.Message : $"{root.Message} ({e.GetType().Name}: {e.Message})";
+            return false;
+        }
     }
 
     private static void Copy(in VBuffer<float> source, Span<float> destination, string component, string column, int row)

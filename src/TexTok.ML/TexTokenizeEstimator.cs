@@ -58,10 +58,13 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
 
         var config = ResolveNetwork(input.Schema);
         CheckText(input.Schema, config);
-        var (model, history) = Train(input, config);
+        var (model, history, skipped) = Train(input, config);
         try
         {
-            return new TexTokenizeTransformer(BuildChain(_catalog, Options, model).Fit(input), model, Options.OutputColumnName, this, history, ownsModel: true);
+            return new TexTokenizeTransformer(BuildChain(_catalog, Options, model).Fit(input), model, Options.OutputColumnName, this, history, ownsModel: true)
+            {
+                SkippedImages = skipped,
+            };
         }
         catch
         {
@@ -133,12 +136,28 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
         }
     }
 
-    private (TexTokTrainedModel, IReadOnlyList<TexTokTrainingProgress>) Train(IDataView input, TexTokConfig config)
+    private (TexTokTrainedModel, IReadOnlyList<TexTokTrainingProgress>, SkippedRows) Train(IDataView input, TexTokConfig config)
     {
         var training = Options.Training ?? new TexTokTrainingOptions();
-        using var cache = DataViewSampleCache.Create(_catalog, input, config, Options, Component);
+        using var cancellation = new FitCancellation(_catalog, Options.CancellationToken);
+        cancellation.Token.ThrowIfCancellationRequested();
+        using var cache = DataViewSampleCache.Create(_catalog, input, config, Options, Component, cancellation.Token);
         using var trainer = new TexTokTrainer(config, training);
-        var history = trainer.Train(cache, Options.Progress);
-        return (new TexTokTrainedModel(trainer.CreateEmaModel()), history);
+        if (training.CheckpointPath is { } checkpoint && File.Exists(checkpoint))
+        {
+            // A checkpoint left by a cancelled or crashed Fit: carry on from its step.
+            trainer.LoadCheckpoint(checkpoint);
+        }
+
+        var history = trainer.Train(cache, Options.Progress, cancellation.Token);
+        if (cancellation.Token.IsCancellationRequested)
+        {
+            string kept = training.CheckpointPath is { } path
+                ? $"; the checkpoint '{path}' holds step {trainer.Step}, and a Fit with the same options carries on from it"
+                : "; set Training.CheckpointPath to keep the progress of a cancelled Fit";
+            throw new OperationCanceledException($"{Component}: Fit was cancelled after step {trainer.Step} of {training.Steps}{kept}.", cancellation.Token);
+        }
+
+        return (new TexTokTrainedModel(trainer.CreateEmaModel()), history, cache.Skipped);
     }
 }

@@ -47,6 +47,20 @@ public sealed class TexTokenizeOptions
     /// <summary>How images of another size are brought to the model's square size (default: scale and crop the centre).</summary>
     public ImageResizingEstimator.ResizingKind Resizing { get; set; } = ImageResizingEstimator.ResizingKind.IsoCrop;
 
+    /// <summary>
+    /// Stops a training Fit after the current step: Fit writes the checkpoint (when <c>Training.CheckpointPath</c> is set)
+    /// and throws <see cref="OperationCanceledException"/>. <c>MLContext.CancelExecution()</c> on the context that made
+    /// the estimator stops it the same way.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
+    /// When training, leave out rows whose image cannot be read (a truncated or missing file) instead of failing Fit;
+    /// the fitted transformer's <see cref="TexTokenizeTransformer.SkippedImages"/> counts them and keeps the first
+    /// messages. Off by default: a bad image fails Fit with the loader's message. Rows with bad text still fail.
+    /// </summary>
+    public bool SkipInvalidImages { get; set; }
+
     /// <summary>GPU for ONNX Runtime scoring (null: CPU). Mirrors MLContext.GpuDeviceId.</summary>
     public int? GpuDeviceId { get; set; }
 

@@ -35,6 +35,12 @@ public sealed class TexTokenizeTransformer : TexTokChainTransformer
     /// <summary>The training losses, a row per step, when Fit trained the model (empty when it wrapped one).</summary>
     public IReadOnlyList<TexTokTrainingProgress> TrainingHistory { get; }
 
+    /// <summary>
+    /// The training rows whose image could not be read and were left out, when Fit trained with
+    /// <see cref="TexTokenizeOptions.SkipInvalidImages"/> (none otherwise).
+    /// </summary>
+    public SkippedRows SkippedImages { get; init; } = SkippedRows.None;
+
     /// <summary>Re-wraps what <c>mlContext.Model.Load</c> returned for a saved TexTokenize step.</summary>
     /// <param name="loaded">The loaded transformer.</param>
     public static TexTokenizeTransformer FromLoaded(ITransformer loaded)
