@@ -316,7 +316,8 @@ public sealed class OnnxScoringSession : IDisposable
     private static string CudaUnavailable(int deviceId, Exception e) => NativeRuntimeHasCuda()
         ? $"ONNX Runtime's CUDA build (Microsoft.ML.OnnxRuntime.Gpu) could not start its CUDA execution provider on GPU {deviceId} " +
           $"({e.GetType().Name}: {e.Message}). It needs an NVIDIA GPU with its driver, and the CUDA and cuDNN libraries of the " +
-          "versions this ONNX Runtime release was built for on the library search path (docs/onnx.md lists them)."
+          "versions this ONNX Runtime release was built for on the library search path (docs/onnx.md lists them; ONNX Runtime's " +
+          "own log names the library that failed to load)."
         : $"The application's ONNX Runtime is the CPU build (Microsoft.ML.OnnxRuntime), which has no CUDA execution provider " +
           $"({e.GetType().Name}: {e.Message}). CUDA scoring needs the application to reference Microsoft.ML.OnnxRuntime.Gpu " +
           "instead (this repository's samples and tests: build with -p:TexTokOnnxRuntimeGpu=true; see docs/onnx.md).";
