@@ -290,9 +290,7 @@ public sealed class OnnxScoringSession : IDisposable
             }
             catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException or DllNotFoundException)
             {
-                string why = $"The CUDA execution provider is not available ({e.GetType().Name}: {e.Message}). " +
-                             "CUDA scoring needs the Microsoft.ML.OnnxRuntime.Gpu package instead of Microsoft.ML.OnnxRuntime " +
-                             "(build with -p:TexTokOnnxRuntimeGpu=true, see docs/onnx.md) and a CUDA-capable GPU with its libraries.";
+                string why = CudaUnavailable(options.GpuDeviceId, e);
                 if (!options.FallbackToCpu)
                 {
                     throw new InvalidOperationException(why, e);
@@ -311,12 +309,35 @@ public sealed class OnnxScoringSession : IDisposable
         return Open(model, path, source, cpuOptions, cuda: false);
     }
 
+    /// <summary>Whether the application's native ONNX Runtime is a CUDA build (Microsoft.ML.OnnxRuntime.Gpu), GPU or not.</summary>
+    internal static bool NativeRuntimeHasCuda() =>
+        OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider", StringComparer.Ordinal);
+
+    private static string CudaUnavailable(int deviceId, Exception e) => NativeRuntimeHasCuda()
+        ? $"ONNX Runtime's CUDA build (Microsoft.ML.OnnxRuntime.Gpu) could not start its CUDA execution provider on GPU {deviceId} " +
+          $"({e.GetType().Name}: {e.Message}). It needs an NVIDIA GPU with its driver, and the CUDA and cuDNN libraries of the " +
+          "versions this ONNX Runtime release was built for on the library search path (docs/onnx.md lists them; ONNX Runtime's " +
+          "own log names the library that failed to load)."
+        : $"The application's ONNX Runtime is the CPU build (Microsoft.ML.OnnxRuntime), which has no CUDA execution provider " +
+          $"({e.GetType().Name}: {e.Message}). CUDA scoring needs the application to reference Microsoft.ML.OnnxRuntime.Gpu " +
+          "instead (this repository's samples and tests: build with -p:TexTokOnnxRuntimeGpu=true; see docs/onnx.md).";
+
     private static SessionOptions BaseOptions(OnnxScoringOptions options)
     {
-        var s = new SessionOptions
+        SessionOptions s;
+        try
         {
-            GraphOptimizationLevel = options.OptimizeGraph ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_DISABLE_ALL,
-        };
+            s = new SessionOptions();
+        }
+        catch (TypeInitializationException e) when (e.InnerException is DllNotFoundException)
+        {
+            throw new InvalidOperationException(
+                "No native ONNX Runtime library was found. TexTok.ML references only Microsoft.ML.OnnxRuntime.Managed, as " +
+                "ML.NET's OnnxTransformer does: the application must reference Microsoft.ML.OnnxRuntime (CPU) or " +
+                "Microsoft.ML.OnnxRuntime.Gpu (CUDA).", e);
+        }
+
+        s.GraphOptimizationLevel = options.OptimizeGraph ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_DISABLE_ALL;
         if (options.IntraOpNumThreads > 0)
         {
             s.IntraOpNumThreads = options.IntraOpNumThreads;

@@ -6,6 +6,13 @@ namespace TexTok.ML.Onnx.Tests;
 [TestClass]
 public sealed class ScoringSessionTests
 {
+    /// <summary>Whether this build references Microsoft.ML.OnnxRuntime.Gpu (-p:TexTokOnnxRuntimeGpu=true) rather than the CPU package.</summary>
+#if TEXTOK_ONNXRUNTIME_GPU
+    private static readonly bool BuiltWithGpuPackage = true;
+#else
+    private static readonly bool BuiltWithGpuPackage = false;
+#endif
+
     private static DirectoryInfo _dir = null!;
 
     public TestContext TestContext { get; set; } = null!;
@@ -141,31 +148,47 @@ public sealed class ScoringSessionTests
     }
 
     [TestMethod]
-    public void CudaWithoutTheGpuPackageFailsClearlyOrFallsBack()
-    {
-        using var model = ParityData.PerturbedModel(ParityData.TinyConfig(useText: false), seed: 2);
-        var bytes = TexTokOnnxExport.ExportDecoder(model);
-        var messages = new List<string>();
-        OnnxScoringSession session;
-        try
-        {
-            session = new OnnxScoringSession(bytes, new OnnxScoringOptions { ExecutionProvider = OnnxExecutionProvider.Cuda });
-        }
-        catch (InvalidOperationException e)
-        {
-            TestContext.WriteLine(e.Message);
-            StringAssert.Contains(e.Message, "Microsoft.ML.OnnxRuntime.Gpu");
-            session = new OnnxScoringSession(bytes, new OnnxScoringOptions { ExecutionProvider = OnnxExecutionProvider.Cuda, FallbackToCpu = true, Log = messages.Add });
-            Assert.AreEqual(OnnxExecutionProvider.Cpu, session.ExecutionProvider);
-            Assert.HasCount(1, messages);
-            StringAssert.Contains(messages[0], "Falling back to the CPU");
-        }
+    public void NativeRuntimeIsTheFlavourTheBuildChose() =>
+        Assert.AreEqual(BuiltWithGpuPackage, OnnxScoringSession.NativeRuntimeHasCuda(), "TexTokOnnxRuntimeGpu chooses the native ONNX Runtime package");
 
-        using (session)
+    [TestMethod]
+    public void CudaWithoutAGpuFailsWithAClearMessage()
+    {
+        var bytes = TinyDecoder();
+        var error = CudaFailure(bytes, new OnnxScoringOptions { ExecutionProvider = OnnxExecutionProvider.Cuda });
+        TestContext.WriteLine(error.Message);
+        Assert.IsNotNull(error.InnerException);
+        StringAssert.Contains(error.Message, error.InnerException.Message);
+        if (BuiltWithGpuPackage)
         {
-            var output = session.Run(("tokens", new float[8 * 8], new long[] { 1, 8, 8 }))["image"];
-            CollectionAssert.AreEqual(new long[] { 1, 3, 32, 32 }, output.Shape.ToArray());
+            StringAssert.Contains(error.Message, "CUDA build (Microsoft.ML.OnnxRuntime.Gpu) could not start its CUDA execution provider on GPU 0");
+            StringAssert.Contains(error.Message, "NVIDIA GPU");
         }
+        else
+        {
+            StringAssert.Contains(error.Message, "CPU build (Microsoft.ML.OnnxRuntime), which has no CUDA execution provider");
+            StringAssert.Contains(error.Message, "reference Microsoft.ML.OnnxRuntime.Gpu");
+            StringAssert.Contains(error.Message, "-p:TexTokOnnxRuntimeGpu=true");
+        }
+    }
+
+    [TestMethod]
+    public void CudaWithoutAGpuFallsBackToTheCpuWhenAllowed()
+    {
+        var bytes = TinyDecoder();
+        var reason = CudaFailure(bytes, new OnnxScoringOptions { ExecutionProvider = OnnxExecutionProvider.Cuda }).Message;
+        var messages = new List<string>();
+        using var fallback = new OnnxScoringSession(bytes, new OnnxScoringOptions { ExecutionProvider = OnnxExecutionProvider.Cuda, FallbackToCpu = true, Log = messages.Add });
+        using var cpu = new OnnxScoringSession(bytes);
+        Assert.AreEqual(OnnxExecutionProvider.Cpu, fallback.ExecutionProvider);
+        Assert.HasCount(1, messages);
+        Assert.AreEqual(reason + " Falling back to the CPU.", messages[0]);
+
+        var tokens = ("tokens", Enumerable.Range(0, 8 * 8).Select(i => MathF.Sin(i)).ToArray(), new long[] { 1, 8, 8 });
+        var expected = cpu.Run(tokens)["image"];
+        var actual = fallback.Run(tokens)["image"];
+        CollectionAssert.AreEqual(new long[] { 1, 3, 32, 32 }, actual.Shape.ToArray());
+        CollectionAssert.AreEqual(expected.Data, actual.Data);
     }
 
     [TestMethod]
@@ -175,5 +198,26 @@ public sealed class ScoringSessionTests
         Assert.AreEqual("IntraOpNumThreads", error.ParamName);
         error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new OnnxScoringOptions { GpuDeviceId = -2 }.Validate());
         Assert.AreEqual("GpuDeviceId", error.ParamName);
+    }
+
+    private static byte[] TinyDecoder()
+    {
+        using var model = ParityData.PerturbedModel(ParityData.TinyConfig(useText: false), seed: 2);
+        return TexTokOnnxExport.ExportDecoder(model);
+    }
+
+    /// <summary>The error of asking for CUDA; inconclusive on a machine where CUDA actually runs.</summary>
+    private static InvalidOperationException CudaFailure(byte[] model, OnnxScoringOptions options)
+    {
+        try
+        {
+            using var session = new OnnxScoringSession(model, options);
+        }
+        catch (InvalidOperationException e)
+        {
+            return e;
+        }
+
+        throw new AssertInconclusiveException("CUDA runs on this machine; the behaviour without a GPU is tested on machines without one.");
     }
 }
