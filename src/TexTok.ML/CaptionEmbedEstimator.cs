@@ -17,6 +17,12 @@ namespace TexTok.ML;
 /// The encoder is the library's offline default (<see cref="TexTok.ML.Text.FrozenBpeTextEncoder"/> with its default
 /// options, Nt = 32, Dt = 64). Blank or missing captions fail the row with a clear message.
 /// </remarks>
+/// <example>
+/// <code language="csharp">
+/// var rows = ml.Data.LoadFromEnumerable(new[] { new { Caption = "a red circle at the top left" } });
+/// var embedded = ml.Transforms.CaptionEmbed().Fit(rows).Transform(rows);   // TextEmbedding [2048], TextMask [32]
+/// </code>
+/// </example>
 public sealed class CaptionEmbedEstimator : IEstimator<CaptionEmbedTransformer>
 {
     private readonly IEstimator<ITransformer> _inner;

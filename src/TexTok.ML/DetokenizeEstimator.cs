@@ -10,6 +10,24 @@ namespace TexTok.ML;
 /// ConvertToImage. Nothing is learned here: the model comes from <see cref="DetokenizeOptions.Model"/> or from the
 /// TexTokenize estimator given as <see cref="DetokenizeOptions.Tokenizer"/>.
 /// </summary>
+/// <remarks>
+/// <list type="table">
+/// <listheader><term>Estimator characteristic</term><description>Value</description></listheader>
+/// <item><term>Does this estimator need to look at the data to train its parameters?</term><description>No (with a TexTokenize estimator, it reads the fitted pair from the token column's annotation)</description></item>
+/// <item><term>Input column data types</term><description>Vector of Single [N·d] (tokens); the caption columns as for TexTokenize</description></item>
+/// <item><term>Output column data types</term><description>Image of the model's size; Vector of Single [3·H·W] in [0, 255] (pixels, optional)</description></item>
+/// <item><term>Saved with <c>mlContext.Model.Save</c></term><description>Yes (a versioned token check, ApplyOnnxModel with the detokenizer's ONNX bytes, ConvertToImage)</description></item>
+/// </list>
+/// A token vector holding NaN or infinity fails its row instead of producing an image.
+/// </remarks>
+/// <example>
+/// Decode tokens with a trained pair (samples/TextToImage decodes generated tokens the same way):
+/// <code language="csharp">
+/// using var pair = TexTokTrainedModel.Load("textok.safetensors");
+/// using var decode = ml.Transforms.CaptionEmbed().Append(ml.Transforms.Detokenize(pair)).Fit(tokens);
+/// var images = decode.Transform(tokens).GetColumn&lt;float[]&gt;(TexTokDefaults.ReconstructionPixelsColumn);
+/// </code>
+/// </example>
 public sealed class DetokenizeEstimator : IEstimator<DetokenizeTransformer>
 {
     internal const string Component = "Detokenize";
@@ -105,7 +123,7 @@ public sealed class DetokenizeEstimator : IEstimator<DetokenizeTransformer>
         }
 
         chain = chain.Append(t.ApplyOnnxModel([TexTokColumns.DecoderPixels], [.. inputs], new MemoryStream(model.PipelineDecoder(), writable: false),
-            Options.GpuDeviceId, Options.FallbackToCpu));
+            OnnxDevice.Resolve(Options.GpuDeviceId, Options.FallbackToCpu, Component), Options.FallbackToCpu));
         if (Options.PixelsColumnName is { } pixels)
         {
             chain = chain.Append(t.CopyColumns(pixels, TexTokColumns.DecoderPixels));

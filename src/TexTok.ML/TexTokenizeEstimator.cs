@@ -12,6 +12,27 @@ namespace TexTok.ML;
 /// <see cref="TexTokenizeOptions.Model"/>; the fitted transformer scores with ONNX Runtime through ML.NET's
 /// ApplyOnnxModel, the weights travelling inside the saved zip.
 /// </summary>
+/// <remarks>
+/// <list type="table">
+/// <listheader><term>Estimator characteristic</term><description>Value</description></listheader>
+/// <item><term>Does this estimator need to look at the data to train its parameters?</term><description>Yes when no <see cref="TexTokenizeOptions.Model"/> is given (it trains the tokenizer and detokenizer); no otherwise</description></item>
+/// <item><term>Input column data types</term><description>Image (any size; resized to the model's); Vector of Single [Nt·Dt] (caption embedding) and [Nt] (mask), not read by a model without text</description></item>
+/// <item><term>Output column data type</term><description>Vector of Single [N·d], annotated with the <see cref="TexTokTokenSource"/> that wrote it</description></item>
+/// <item><term>Saved with <c>mlContext.Model.Save</c></term><description>Yes (ResizeImages, ExtractPixels, ApplyOnnxModel with the tokenizer's ONNX bytes)</description></item>
+/// </list>
+/// A Fit that trains honours <see cref="TexTokenizeOptions.CancellationToken"/> and <c>MLContext.CancelExecution()</c>,
+/// writes checkpoints and carries on from an existing one (<c>Training.CheckpointPath</c>), and can leave out unreadable
+/// images (<see cref="TexTokenizeOptions.SkipInvalidImages"/>). The estimator keeps no state from a Fit.
+/// </remarks>
+/// <example>
+/// Train a pair inside <c>Fit</c> and reconstruct (samples/QuickStart and samples/ImageFolder show it whole):
+/// <code language="csharp">
+/// var tokenize = ml.Transforms.TexTokenize(numTokens: 16, imageSize: 32, steps: 2500);
+/// using var model = ml.Transforms.CaptionEmbed().Append(tokenize).Append(ml.Transforms.Detokenize(tokenize)).Fit(data);
+/// var trained = ((TexTokenizeTransformer)model.ElementAt(1)).Model;   // the pair, to save or export
+/// var reconstructions = model.Transform(data);                          // Tokens, Reconstruction, ReconstructionPixels
+/// </code>
+/// </example>
 public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
 {
     internal const string Component = "TexTokenize";
@@ -101,7 +122,7 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
 
         return chain
             .Append(t.ApplyOnnxModel([TexTokColumns.EncoderTokens], [.. inputs], new MemoryStream(model.PipelineEncoder(), writable: false),
-                options.GpuDeviceId, options.FallbackToCpu))
+                OnnxDevice.Resolve(options.GpuDeviceId, options.FallbackToCpu, Component), options.FallbackToCpu))
             .Append(t.CopyColumns(options.OutputColumnName, TexTokColumns.EncoderTokens))
             .Append(t.DropColumns([.. temps]));
     }

@@ -114,6 +114,37 @@ public sealed class TransformerLifetimeTests
         Assert.AreEqual(generateFromCatalog.SeedColumnName, generateFromOptions.SeedColumnName);
     }
 
+    [TestMethod]
+    public void ACudaRequestFallsBackToTheCpuWhenAllowed()
+    {
+        // On this project's CPU-only test machines; where CUDA starts, the fallback is simply not needed.
+        var ml = new MLContext(seed: 1);
+        using var model = ComponentTestData.Model();
+        var data = ComponentTestData.Shapes(ml, 2);
+        IEstimator<ITransformer> Pipeline(int? gpu, bool fallback) => ml.Transforms.CaptionEmbed()
+            .Append(ml.Transforms.TexTokenize(new TexTokenizeOptions { Model = model, GpuDeviceId = gpu, FallbackToCpu = fallback }))
+            .Append(ml.Transforms.Detokenize(new DetokenizeOptions { Model = model, GpuDeviceId = gpu, FallbackToCpu = fallback }));
+
+        using var cpu = (IDisposable)Pipeline(null, fallback: false).Fit(data);
+        using var fallen = (IDisposable)Pipeline(0, fallback: true).Fit(data);
+        var expected = ComponentTestData.Column(((ITransformer)cpu).Transform(data), TexTokDefaults.ReconstructionPixelsColumn);
+        var actual = ComponentTestData.Column(((ITransformer)fallen).Transform(data), TexTokDefaults.ReconstructionPixelsColumn);
+        for (int row = 0; row < expected.Length; row++)
+        {
+            for (int i = 0; i < expected[row].Length; i++)
+            {
+                Assert.AreEqual(expected[row][i], actual[row][i], 0.5f, $"row {row}, value {i}");
+            }
+        }
+
+#if !TEXTOK_ONNXRUNTIME_GPU
+        // The CPU build of ONNX Runtime has no CUDA provider: without the fallback the request fails, naming the package.
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => Pipeline(0, fallback: false).Fit(data));
+        StringAssert.Contains(error.Message, "TexTokenize: GpuDeviceId = 0 asks for CUDA, but the application's ONNX Runtime is the CPU build");
+        StringAssert.Contains(error.Message, "Microsoft.ML.OnnxRuntime.Gpu");
+#endif
+    }
+
     /// <summary>The ONNX Runtime sessions held by the OnnxTransformers of a chain (ML.NET keeps them internal).</summary>
     private static List<object> OnnxSessionsOf(ITransformer transformer)
     {
