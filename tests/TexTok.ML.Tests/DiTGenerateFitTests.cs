@@ -65,13 +65,6 @@ public sealed class DiTGenerateFitTests
         Assert.IsTrue(weight.IsInvalid, "the DiT that Fit trained is released with its transformer");
     }
 
-    public sealed class CaptionRow
-    {
-        public string Caption { get; set; } = string.Empty;
-
-        public long Seed { get; set; }
-    }
-
     [TestMethod]
     public void WithoutALabelColumnFitTrainsATextConditionalDiTOnTheCaptionColumns()
     {
@@ -85,7 +78,10 @@ public sealed class DiTGenerateFitTests
         Assert.AreEqual(DiTGenerateEstimator.DefaultTextNetwork with { NumTokens = 4, TokenDim = 4 }, config);
         Assert.HasCount(4, generator.TrainingHistory);
 
-        var rows = ml.Data.LoadFromEnumerable(new[] { new CaptionRow { Caption = "a small red circle", Seed = 1 }, new CaptionRow { Caption = "a large blue star", Seed = 2 } });
+        var rows = ml.Data.LoadFromEnumerable(new[]
+        {
+            new DiTGenerateTests.CaptionRow { Caption = "a small red circle", Seed = 1 }, new DiTGenerateTests.CaptionRow { Caption = "a large blue star", Seed = 2 },
+        });
         using var generate = ml.Transforms.CaptionEmbed().Fit(rows);
         var generated = ComponentTestData.Column(generator.Transform(generate.Transform(rows)), TexTokDefaults.TokensColumn);
         Assert.HasCount(2, generated);
