@@ -185,7 +185,8 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
         }
     }
 
-    private static void Copy(in VBuffer<float> source, Span<float> destination, string component, string column, int row)
+    /// <summary>Copies one row's vector, failing with the component, row and column when its length is wrong or a value is not finite.</summary>
+    internal static void Copy(in VBuffer<float> source, Span<float> destination, string component, string column, int row)
     {
         if (source.Length != destination.Length)
         {

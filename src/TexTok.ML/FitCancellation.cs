@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.ML;
+using TexTok.ML.Torch.Training;
 
 namespace TexTok.ML;
 
@@ -30,6 +31,23 @@ internal sealed class FitCancellation : IDisposable
     }
 
     public CancellationToken Token => _source.Token;
+
+    /// <summary>
+    /// Throws <see cref="OperationCanceledException"/> when the Fit was stopped, naming the step its training reached
+    /// and the checkpoint a Fit with the same options carries on from.
+    /// </summary>
+    public void ThrowIfStopped(string component, OptimizationOptions training, long step)
+    {
+        if (!Token.IsCancellationRequested)
+        {
+            return;
+        }
+
+        string kept = training.CheckpointPath is { } path
+            ? $"; the checkpoint '{path}' holds step {step}, and a Fit with the same options carries on from it"
+            : "; set Training.CheckpointPath to keep the progress of a cancelled Fit";
+        throw new OperationCanceledException($"{component}: Fit was cancelled after step {step} of {training.Steps}{kept}.", Token);
+    }
 
     public void Dispose()
     {

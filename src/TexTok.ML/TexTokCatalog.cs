@@ -148,6 +148,33 @@ public static class TexTokCatalog
             Sampler = new Torch.Generation.DiTSamplerOptions { Steps = steps, GuidanceScale = guidanceScale },
         });
 
+    /// <summary>
+    /// Class label (or caption embedding) + seed → tokens; Fit trains a DiT on the token column of its input (rows of
+    /// tokens and labels, no seeds needed) and the fitted transformer generates for rows with a label and a seed.
+    /// Without a label column in the training rows the DiT is text-conditional on the default caption columns.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Token column to write (N · d floats).</param>
+    /// <param name="tokensColumnName">Token column to train on (N · d floats, e.g. TexTokenize's output).</param>
+    /// <param name="labelColumnName">Class label column (whole numbers from 0; the DiT has one class per value up to the largest).</param>
+    /// <param name="seedColumnName">Per-row seed column, read when generating.</param>
+    /// <param name="trainingSteps">Training steps.</param>
+    /// <param name="samplerSteps">Sampler steps (Euler).</param>
+    /// <param name="guidanceScale">Classifier-free guidance scale (1: none).</param>
+    /// <param name="progress">Receives training progress.</param>
+    public static DiTGenerateEstimator DiTGenerate(this TransformsCatalog catalog,
+                                                   string outputColumnName = TexTokDefaults.TokensColumn, string tokensColumnName = TexTokDefaults.TokensColumn,
+                                                   string labelColumnName = TexTokDefaults.LabelColumn, string seedColumnName = TexTokDefaults.SeedColumn,
+                                                   int trainingSteps = TexTokDefaults.TrainingSteps, int samplerSteps = TexTokDefaults.SamplerSteps,
+                                                   double guidanceScale = TexTokDefaults.GuidanceScale, IProgress<Torch.Generation.DiTTrainingProgress>? progress = null) =>
+        catalog.DiTGenerate(new DiTGenerateOptions
+        {
+            OutputColumnName = outputColumnName, TokensColumnName = tokensColumnName, LabelColumnName = labelColumnName, SeedColumnName = seedColumnName,
+            Training = new Torch.Generation.DiTTrainingOptions { Steps = trainingSteps },
+            Sampler = new Torch.Generation.DiTSamplerOptions { Steps = samplerSteps, GuidanceScale = guidanceScale },
+            Progress = progress,
+        });
+
     /// <summary>Label or caption embedding + seed → tokens, with all settings.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">Settings.</param>

@@ -19,7 +19,16 @@ public static class TexTokDefaults
     /// <summary>Network size TexTokenize trains when none is given.</summary>
     public const TexTokPreset Preset = TexTokPreset.Tiny;
 
-    /// <summary>Training steps of TexTokenize's Fit (<see cref="OptimizationOptions.Steps"/>'s default).</summary>
+    /// <summary>
+    /// Channels per token d: TexTokenize's (<see cref="TexTokConfig.TokenDim"/>'s default, the paper's) and the d DiTGenerate
+    /// assumes when it trains on a token column that no TexTokenize annotated.
+    /// </summary>
+    public const int TokenDim = 8;
+
+    /// <summary>Network size DiTGenerate trains when none is given.</summary>
+    public const DiTPreset GeneratorPreset = DiTPreset.Tiny;
+
+    /// <summary>Training steps of TexTokenize's and DiTGenerate's Fit (<see cref="OptimizationOptions.Steps"/>'s default).</summary>
     public const int TrainingSteps = OptimizationOptions.DefaultSteps;
 
     /// <summary>DiTGenerate's sampler steps (<see cref="DiTSamplerOptions.Steps"/>'s default).</summary>

@@ -41,6 +41,26 @@ internal static class TexTokSchema
         Require(schema, component, maskColumn, Expected.Vector(textTokens));
     }
 
+    /// <summary>
+    /// The text shape (Nt, Dt) of the caption embedding (Nt · Dt floats) and mask (Nt floats) columns of a fitted-time
+    /// schema, for a network whose text shape follows its input.
+    /// </summary>
+    public static (int TextTokens, int TextDim) TextShape(DataViewSchema schema, string component, string embeddingColumn, string maskColumn)
+    {
+        Require(schema, component, maskColumn, Expected.Vector(0));
+        Require(schema, component, embeddingColumn, Expected.Vector(0));
+        int textTokens = ((VectorDataViewType)schema[maskColumn].Type).Size;
+        int embedding = ((VectorDataViewType)schema[embeddingColumn].Type).Size;
+        if (textTokens == 0 || embedding == 0 || embedding % textTokens != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"{component}: the text columns need fixed sizes with the embedding a multiple of the mask " +
+                $"('{embeddingColumn}' has {embedding}, '{maskColumn}' has {textTokens}).");
+        }
+
+        return (textTokens, embedding / textTokens);
+    }
+
     /// <summary>Checks an input column of a pre-fit schema shape (sizes are not tracked there).</summary>
     public static void Require(SchemaShape shape, string component, string column, Expected expected)
     {

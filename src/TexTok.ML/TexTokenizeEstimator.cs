@@ -135,18 +135,8 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
             return network;
         }
 
-        TexTokSchema.Require(schema, Component, Options.TextMaskColumnName, TexTokSchema.Expected.Vector(0));
-        TexTokSchema.Require(schema, Component, Options.TextEmbeddingColumnName, TexTokSchema.Expected.Vector(0));
-        int textTokens = ((VectorDataViewType)schema[Options.TextMaskColumnName].Type).Size;
-        int embedding = ((VectorDataViewType)schema[Options.TextEmbeddingColumnName].Type).Size;
-        if (textTokens == 0 || embedding == 0 || embedding % textTokens != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(schema),
-                $"{Component}: the text columns need fixed sizes with the embedding a multiple of the mask " +
-                $"('{Options.TextEmbeddingColumnName}' has {embedding}, '{Options.TextMaskColumnName}' has {textTokens}).");
-        }
-
-        return network with { TextTokens = textTokens, TextDim = embedding / textTokens };
+        var (textTokens, textDim) = TexTokSchema.TextShape(schema, Component, Options.TextEmbeddingColumnName, Options.TextMaskColumnName);
+        return network with { TextTokens = textTokens, TextDim = textDim };
     }
 
     private void CheckText(DataViewSchema schema, TexTokConfig config)
@@ -171,13 +161,7 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
         }
 
         var history = trainer.Train(cache, Options.Progress, cancellation.Token);
-        if (cancellation.Token.IsCancellationRequested)
-        {
-            string kept = training.CheckpointPath is { } path
-                ? $"; the checkpoint '{path}' holds step {trainer.Step}, and a Fit with the same options carries on from it"
-                : "; set Training.CheckpointPath to keep the progress of a cancelled Fit";
-            throw new OperationCanceledException($"{Component}: Fit was cancelled after step {trainer.Step} of {training.Steps}{kept}.", cancellation.Token);
-        }
+        cancellation.ThrowIfStopped(Component, training, trainer.Step);
 
         return (new TexTokTrainedModel(trainer.CreateEmaModel()), history, cache.Skipped);
     }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using TexTok.ML.Torch;
 using TexTok.ML.Data;
+using TexTok.ML.Torch.Generation;
 using TexTok.ML.Torch.Tokenizer;
 using static TorchSharp.torch;
 
@@ -33,6 +34,25 @@ internal static class ComponentTestData
         }
 
         return new TexTokTrainedModel(model);
+    }
+
+    /// <summary>
+    /// A small generator for DiTGenerate's Fit (a step takes milliseconds); N and d are replaced by the token column's.
+    /// <paramref name="numClasses"/> = 0 with <paramref name="text"/> makes it text-conditional (its text shape replaced by the caption columns').
+    /// </summary>
+    public static DiTConfig TinyGenerator(int numClasses = 0, bool text = false) => new()
+    {
+        Width = 32, Depth = 1, Heads = 2, FrequencyDim = 32, NumClasses = numClasses, TextTokens = text ? 1 : 0, TextDim = text ? 1 : 0,
+    };
+
+    /// <summary>
+    /// Training rows for DiTGenerate: <paramref name="rows"/> CaptionedShapes images through CaptionEmbed and TexTokenize with
+    /// <paramref name="tokenizer"/>, giving Tokens (annotated with the pair), TextEmbedding, TextMask and Label (0 … 5), no Seed.
+    /// </summary>
+    public static IDataView TokenRows(MLContext ml, TexTokTrainedModel tokenizer, int rows)
+    {
+        var images = Shapes(ml, rows, DataSplit.Train);
+        return ml.Transforms.CaptionEmbed().Append(ml.Transforms.TexTokenize(tokenizer)).Fit(images).Transform(images);
     }
 
     public static IDataView Shapes(MLContext ml, int rows, DataSplit split = DataSplit.Test) =>

@@ -108,6 +108,6 @@ public sealed class DiTGenerateTests
         var text = ml.Data.LoadFromEnumerable(new[] { new CaptionRow { Caption = "x", Seed = 1 } });
         var wrong = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.DiTGenerate(model, labelColumnName: "Caption").Fit(text));
         StringAssert.Contains(wrong.Message, "input column 'Caption': expected a number, got String");
-        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.DiTGenerate(new DiTGenerateOptions()));
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.DiTGenerate(new DiTGenerateOptions { TokensColumnName = " " }));
     }
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using TexTok.ML.Data;
+using TexTok.ML.Torch.Generation;
 using TexTok.ML.Torch.Training;
 
 namespace TexTok.ML.Tests;
@@ -58,6 +59,52 @@ public sealed class LongFitTests
         Assert.AreEqual(30, history.Count, "the second Fit runs the 30 steps that were left");
         Assert.AreEqual(11, history[0].Step);
         Assert.AreEqual(40, history[^1].Step);
+    }
+
+    [TestMethod]
+    public void ACancelledDiTGenerateFitThrowsKeepsItsCheckpointAndTheNextFitCarriesOn()
+    {
+        var ml = new MLContext(seed: 1);
+        using var tokenizer = ComponentTestData.Model(useText: false);
+        var tokens = ComponentTestData.TokenRows(ml, tokenizer, rows: 8);
+        string checkpoint = TempPath("dit.ckpt");
+        DiTTrainingOptions DiTTraining() => new() { Steps = 40, BatchSize = 4, WarmupSteps = 2, Seed = 5, Threads = 1, LogEvery = 5, CheckpointPath = checkpoint };
+        using var stop = new CancellationTokenSource();
+        var options = new DiTGenerateOptions
+        {
+            Network = ComponentTestData.TinyGenerator(numClasses: 6),
+            Training = DiTTraining(),
+            Sampler = new DiTSamplerOptions { Steps = 2 },
+            CancellationToken = stop.Token,
+            Progress = new Reporter<DiTTrainingProgress>(p =>
+            {
+                if (p.Step >= 10)
+                {
+                    stop.Cancel();
+                }
+            }),
+        };
+        var cancelled = Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.DiTGenerate(options).Fit(tokens));
+        TestContext.WriteLine(cancelled.Message);
+        StringAssert.Contains(cancelled.Message, "DiTGenerate: Fit was cancelled after step 10 of 40");
+        StringAssert.Contains(cancelled.Message, checkpoint);
+
+        using (var resumed = DiTTrainer.Resume(checkpoint, DiTTraining()))
+        {
+            Assert.AreEqual(10, resumed.Step, "the checkpoint holds the step the Fit stopped at");
+            Assert.AreEqual(16, resumed.Config.TokenLength);
+        }
+
+        options.CancellationToken = CancellationToken.None;
+        options.Progress = null;
+        using var fitted = ml.Transforms.DiTGenerate(options).Fit(tokens);
+        Assert.HasCount(30, fitted.TrainingHistory, "the second Fit runs the 30 steps that were left");
+        Assert.AreEqual(11, fitted.TrainingHistory[0].Step);
+        Assert.AreEqual(40, fitted.TrainingHistory[^1].Step);
+
+        options.Network = ComponentTestData.TinyGenerator(numClasses: 7);
+        var other = Assert.ThrowsExactly<InvalidDataException>(() => ml.Transforms.DiTGenerate(options).Fit(tokens));
+        StringAssert.Contains(other.Message, "is of another network than this trainer's");
     }
 
     [TestMethod]

@@ -112,6 +112,15 @@ public sealed class TransformerLifetimeTests
         Assert.AreEqual(generateFromCatalog.Sampler.GuidanceScale, generateFromOptions.Sampler.GuidanceScale);
         Assert.AreEqual(generateFromCatalog.LabelColumnName, generateFromOptions.LabelColumnName);
         Assert.AreEqual(generateFromCatalog.SeedColumnName, generateFromOptions.SeedColumnName);
+
+        var trainFromCatalog = ml.Transforms.DiTGenerate().Options;
+        Assert.IsNull(trainFromCatalog.Model);
+        Assert.IsNull(trainFromCatalog.Network, "the network follows the data, as Options without Network");
+        Assert.AreEqual(TexTokDefaults.TrainingSteps, trainFromCatalog.Training!.Steps);
+        Assert.AreEqual(TexTokDefaults.TrainingSteps, new DiTTrainingOptions().Steps, "Options without Training train this many steps");
+        Assert.AreEqual(generateFromOptions.TokensColumnName, trainFromCatalog.TokensColumnName);
+        Assert.AreEqual(generateFromOptions.Sampler.Steps, trainFromCatalog.Sampler.Steps);
+        Assert.AreEqual(generateFromOptions.Sampler.GuidanceScale, trainFromCatalog.Sampler.GuidanceScale);
     }
 
     [TestMethod]

@@ -77,6 +77,18 @@ public sealed class DiTTrainer : IDisposable
         return trainer;
     }
 
+    /// <summary>
+    /// Loads the state of a checkpoint into this trainer, its latent normalisation included; the checkpoint's network
+    /// configuration must equal this trainer's.
+    /// </summary>
+    /// <param name="path">Checkpoint file.</param>
+    /// <exception cref="InvalidDataException">The file is not a DiT checkpoint, or it is of another configuration (both are named).</exception>
+    public void LoadCheckpoint(string path)
+    {
+        using var contents = SafeTensors.Load(path);
+        LoadCheckpoint(path, contents);
+    }
+
     /// <summary>Writes weights, EMA weights, optimizer moments and step state to one safetensors file, atomically.</summary>
     /// <param name="path">Target file.</param>
     public void SaveCheckpoint(string path)
@@ -280,6 +292,11 @@ public sealed class DiTTrainer : IDisposable
         var metadata = contents.Metadata;
         var (saved, normalization) = ReadHeader(path, metadata);
         string source = $"DiT checkpoint '{path}' (config {saved.ToJson()})";
+        if (saved != Config)
+        {
+            throw new InvalidDataException($"{source} is of another network than this trainer's ({Config.ToJson()}).");
+        }
+
         if (!metadata.TryGetValue("step", out var stepText) || !long.TryParse(stepText, System.Globalization.CultureInfo.InvariantCulture, out long step))
         {
             throw new InvalidDataException($"{source} has no step count.");
