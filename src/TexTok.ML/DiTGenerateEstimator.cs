@@ -11,11 +11,28 @@ namespace TexTok.ML;
 /// graph run by ML.NET's ApplyOnnxModel, so the step saves inside the pipeline zip like the other components.
 /// </summary>
 /// <remarks>
+/// <list type="table">
+/// <listheader><term>Estimator characteristic</term><description>Value</description></listheader>
+/// <item><term>Does this estimator need to look at the data to train its parameters?</term><description>Yes when no <see cref="DiTGenerateOptions.Model"/> is given (it trains the DiT on the token column); no otherwise</description></item>
+/// <item><term>Input column data types</term><description>Training: Vector of Single [N·d] (tokens) and a numeric label or the caption columns. Generating: a numeric seed and the label or caption columns</description></item>
+/// <item><term>Output column data type</term><description>Vector of Single [N·d], in the tokenizer's units</description></item>
+/// <item><term>Saved with <c>mlContext.Model.Save</c></term><description>Yes (ConvertType, a versioned noise mapping, ApplyOnnxModel with the whole sampler)</description></item>
+/// </list>
 /// Fit reads the columns of the rows it is given: when it trains, the tokens and the condition (label or caption
 /// columns), which need no seeds; when it wraps a Model, the seed and condition columns of the rows to generate for.
 /// The fitted transformer always reads the seed and condition columns, so a DiTGenerate that trains is usually fitted
 /// on token rows and then applied to other rows, e.g. (Label, Seed).
 /// </remarks>
+/// <example>
+/// Train a class-conditional DiT on tokens inside <c>Fit</c>, then generate and decode (samples/FashionMnist shows the
+/// same with the Torch-level trainer):
+/// <code language="csharp">
+/// using var generate = ml.Transforms.DiTGenerate(new DiTGenerateOptions { Training = new DiTTrainingOptions { Steps = 2000 } }).Fit(tokenRows);
+/// var requests = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 16).Select(i =&gt; new { Label = i % 10, Seed = i, Caption = captions[i % 10] }));
+/// using var decode = ml.Transforms.CaptionEmbed().Append(ml.Transforms.Detokenize(pair)).Fit(generate.Transform(requests));
+/// var images = decode.Transform(generate.Transform(requests));
+/// </code>
+/// </example>
 public sealed class DiTGenerateEstimator : IEstimator<DiTGenerateTransformer>
 {
     internal const string Component = "DiTGenerate";
@@ -167,7 +184,7 @@ public sealed class DiTGenerateEstimator : IEstimator<DiTGenerateTransformer>
             TokensOutput = Tokens, NoiseWidth = DiTNoiseMapping.Width, BakeGuidanceScale = true, LabelsAsColumn = true,
         });
         return chain
-            .Append(t.ApplyOnnxModel([Tokens], [.. inputs], new MemoryStream(sampler, writable: false), Options.GpuDeviceId, Options.FallbackToCpu))
+            .Append(t.ApplyOnnxModel([Tokens], [.. inputs], new MemoryStream(sampler, writable: false), OnnxDevice.Resolve(Options.GpuDeviceId, Options.FallbackToCpu, Component), Options.FallbackToCpu))
             .Append(t.CopyColumns(Options.OutputColumnName, Tokens))
             .Append(t.DropColumns([.. temps]))
             .Fit(new SchemaOnlyDataView(SchemaOnlyDataView.WithColumn(schema, Options.SeedColumnName, NumberDataViewType.Int32)));
