@@ -58,7 +58,10 @@ internal static class PipelineSuite
 
             int bestBatch = raw.MinBy(kv => kv.Value).Key;
             double pipelineRate = c.Images / pipelineSeconds, rawRate = c.Images / raw[bestBatch];
-            Console.WriteLine($"  inputs only {c.Images / inputSeconds:F1} img/s; pipeline {pipelineRate:F2} img/s; raw batch 1 {c.Images / raw[1]:F2}, batch 16 {c.Images / raw[16]:F2} img/s; ratio {pipelineRate / rawRate:F2}");
+            // The pipeline also renders the images and embeds the captions, which the raw scorer gets done: the second
+            // ratio charges the raw path the same input work (the inputs-only pass), leaving ML.NET's own cost.
+            double rawWithInputsRate = c.Images / (raw[bestBatch] + inputSeconds);
+            Console.WriteLine($"  inputs only {c.Images / inputSeconds:F1} img/s; pipeline {pipelineRate:F2} img/s; raw batch 1 {c.Images / raw[1]:F2}, batch 16 {c.Images / raw[16]:F2} img/s; ratio {pipelineRate / rawRate:F2}, with inputs {pipelineRate / rawWithInputsRate:F2}");
             report.AddRow(new Dictionary<string, object>
             {
                 ["preset"] = c.Preset.ToString(),
@@ -70,12 +73,14 @@ internal static class PipelineSuite
                 ["raw_batch16_images_per_s"] = Math.Round(c.Images / raw[16], 3),
                 ["raw_best_batch"] = bestBatch,
                 ["pipeline_to_raw"] = Math.Round(pipelineRate / rawRate, 3),
+                ["pipeline_to_raw_with_inputs"] = Math.Round(pipelineRate / rawWithInputsRate, 3),
             });
         }
 
         string table = report.MarkdownTable([("preset", "preset", ""), ("resolution", "px", ""), ("images", "images", ""),
             ("pipeline_images_per_s", "pipeline img/s", "F2"), ("raw_batch1_images_per_s", "raw b1 img/s", "F2"),
-            ("raw_batch16_images_per_s", "raw b16 img/s", "F2"), ("pipeline_to_raw", "pipeline / best raw", "F2"), ("inputs_images_per_s", "inputs only img/s", "F1")]);
+            ("raw_batch16_images_per_s", "raw b16 img/s", "F2"), ("pipeline_to_raw", "pipeline / best raw", "F2"), ("pipeline_to_raw_with_inputs", "pipeline / (best raw + inputs)", "F2"),
+            ("inputs_images_per_s", "inputs only img/s", "F1")]);
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table + Environment.NewLine);
         Console.WriteLine(table);
         return report;
