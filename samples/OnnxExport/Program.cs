@@ -136,7 +136,7 @@ var differences = new Dictionary<string, double>
     ["dit_sampler.onnx"] = MaxAbsDifference(onnxGenerated, torchGenerated),
 };
 double checkSeconds = clock.Elapsed.TotalSeconds;
-SampleConsole.WriteTable($"ONNX Runtime against TorchSharp, {Checked} held-out samples", ["file", "max |difference|", "check"],
+SampleConsole.WriteTable($"ONNX Runtime vs TorchSharp ({Checked} samples)", ["file", "max |difference|", "check"],
     differences.Select(d => new[] { d.Key, $"{d.Value:0.00e+0}", d.Value <= Tolerance ? "ok" : $"MISMATCH (over {Tolerance:0e+0})" }));
 
 // The whole generation path in ONNX Runtime alone: sampler tokens, decoded with a held-out caption of each sample's class.
