@@ -16,13 +16,10 @@ internal sealed record FashionMnistOptions(bool Quick, string DataDirectory, str
 
     /// <summary>The definition and its binding.</summary>
     public static readonly SampleCommandLine<FashionMnistOptions> Command = new(
-        new RootCommand(
+        SampleCommandLine.Define("FashionMnist",
             "Class-conditional generation on Fashion-MNIST with TexTok tokens and a DiT, on the CPU; report.html in the output " +
-            "folder shows the results.\n" +
-            "Run with: dotnet run -c Release --project samples/FashionMnist -- [options]")
-        {
-            QuickOption, DataOption, OutOption, StepsOption, TokensOption, ThreadsOption,
-        },
+            "folder shows the results.",
+            [QuickOption, DataOption, OutOption, StepsOption, TokensOption, ThreadsOption]),
         result => new FashionMnistOptions(result.GetValue(QuickOption), result.GetValue(DataOption)!, result.GetValue(OutOption)!,
             result.GetValue(StepsOption), result.GetValue(TokensOption), result.GetValue(ThreadsOption)),
         options => options.OutputDirectory);

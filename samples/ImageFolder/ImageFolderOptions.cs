@@ -23,16 +23,14 @@ internal sealed record ImageFolderOptions(string? CaptionsFile, bool Demo, strin
 
     private static RootCommand Definition()
     {
-        var command = new RootCommand(
+        var command = SampleCommandLine.Define("ImageFolder",
             "Tokenize and reconstruct your own captioned images with an ML.NET pipeline (CaptionEmbed -> TexTokenize -> Detokenize): " +
-            "train, save, reload and check, export ONNX; report.html in the output folder shows originals and reconstructions.\n" +
-            "Run with: dotnet run -c Release --project samples/ImageFolder -- (--captions FILE | --demo) [options]")
-        {
-            CaptionsOption, DemoOption, OutOption, TokensOption, SizeOption, StepsOption,
-        };
+            "train, save, reload and check, export ONNX; report.html in the output folder shows originals and reconstructions.",
+            [CaptionsOption, DemoOption, OutOption, TokensOption, SizeOption, StepsOption], "(--captions FILE | --demo) [options]");
         command.Validators.Add(result =>
         {
-            if (result.GetResult(CaptionsOption) is null == result.GetValue(DemoOption) is false)
+            bool captions = result.GetResult(CaptionsOption) is not null, demo = result.GetValue(DemoOption);
+            if (captions == demo)
             {
                 result.AddError("Give exactly one of --captions FILE and --demo.");
             }

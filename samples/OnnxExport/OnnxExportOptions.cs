@@ -16,13 +16,10 @@ internal sealed record OnnxExportOptions(bool Quick, string? ModelPath, string O
 
     /// <summary>The definition and its binding.</summary>
     public static readonly SampleCommandLine<OnnxExportOptions> Command = new(
-        new RootCommand(
+        SampleCommandLine.Define("OnnxExport",
             "TexTok and DiT models as ONNX files for use outside .NET, each checked against TorchSharp; report.html in the output " +
-            "folder shows the checks and the images generated with ONNX Runtime alone.\n" +
-            "Run with: dotnet run -c Release --project samples/OnnxExport -- [options]")
-        {
-            QuickOption, ModelOption, OutOption, StepsOption, TokensOption, ThreadsOption,
-        },
+            "folder shows the checks and the images generated with ONNX Runtime alone.",
+            [QuickOption, ModelOption, OutOption, StepsOption, TokensOption, ThreadsOption]),
         result => new OnnxExportOptions(result.GetValue(QuickOption), result.GetValue(ModelOption), result.GetValue(OutOption)!,
             result.GetValue(StepsOption), result.GetValue(TokensOption), result.GetValue(ThreadsOption)),
         options => options.OutputDirectory);

@@ -12,13 +12,10 @@ internal sealed record QuickStartOptions(bool Quick, string OutputDirectory, int
 
     /// <summary>The definition and its binding.</summary>
     public static readonly SampleCommandLine<QuickStartOptions> Command = new(
-        new RootCommand(
+        SampleCommandLine.Define("QuickStart",
             "TexTok against its no-text baseline on generated data, an ML.NET pipeline saved and reloaded, a small DiT and a " +
-            "rate-distortion sweep, offline on the CPU; report.html in the output folder shows the results.\n" +
-            "Run with: dotnet run -c Release --project samples/QuickStart -- [options]")
-        {
-            QuickOption, OutOption, TokensOption,
-        },
+            "rate-distortion sweep, offline on the CPU; report.html in the output folder shows the results.",
+            [QuickOption, OutOption, TokensOption]),
         result => new QuickStartOptions(result.GetValue(QuickOption), result.GetValue(OutOption)!, result.GetValue(TokensOption)),
         options => options.OutputDirectory);
 }

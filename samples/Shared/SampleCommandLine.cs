@@ -2,6 +2,25 @@ using System.CommandLine;
 
 namespace TexTok.ML.Samples;
 
+/// <summary>How the samples' command lines are defined.</summary>
+internal static class SampleCommandLine
+{
+    /// <summary>
+    /// The root command of <c>samples/<paramref name="project"/></c>: what it does, how to run it (the arguments after
+    /// <c>--</c>, as <paramref name="usage"/> shows them) and its options.
+    /// </summary>
+    public static RootCommand Define(string project, string description, IReadOnlyList<Option> options, string usage = "[options]")
+    {
+        var command = new RootCommand($"{description}\nRun with: dotnet run -c Release --project samples/{project} -- {usage}");
+        foreach (var option in options)
+        {
+            command.Add(option);
+        }
+
+        return command;
+    }
+}
+
 /// <summary>
 /// A sample's command line: its System.CommandLine definition and how a successful parse becomes the sample's options.
 /// </summary>

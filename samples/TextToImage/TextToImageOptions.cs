@@ -15,13 +15,10 @@ internal sealed record TextToImageOptions(bool Quick, string OutputDirectory, IR
 
     /// <summary>The definition and its binding.</summary>
     public static readonly SampleCommandLine<TextToImageOptions> Command = new(
-        new RootCommand(
+        SampleCommandLine.Define("TextToImage",
             "Text-to-image generation with a text-conditional DiT (DiT-T2I) over TexTok tokens, offline, on the CPU; report.html " +
-            "in the output folder shows the images for each caption.\n" +
-            "Run with: dotnet run -c Release --project samples/TextToImage -- [options]")
-        {
-            QuickOption, CaptionOption, OutOption, StepsOption, TokensOption, ThreadsOption,
-        },
+            "in the output folder shows the images for each caption.",
+            [QuickOption, CaptionOption, OutOption, StepsOption, TokensOption, ThreadsOption]),
         result => new TextToImageOptions(result.GetValue(QuickOption), result.GetValue(OutOption)!, result.GetValue(CaptionOption) ?? [],
             result.GetValue(StepsOption), result.GetValue(TokensOption), result.GetValue(ThreadsOption)),
         options => options.OutputDirectory);
