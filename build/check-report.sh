@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Opens a sample's report.html in headless Chromium and checks it as a reader would see it: every image decoded
 # (naturalWidth > 0), no script or resource errors, nothing loaded from outside the file. Writes a screenshot of the
-# whole page. Needs Debian's chromium package (apt-get install chromium); CI does not run this.
+# whole page (or of its top HEIGHT pixels). Needs Debian's chromium package (apt-get install chromium); CI does not
+# run this.
 #
-#   build/check-report.sh OUT/report.html [SCREENSHOT.png] [WIDTH]
+#   build/check-report.sh OUT/report.html [SCREENSHOT.png] [WIDTH] [HEIGHT]
 #
 # Exit code 0 when the page passes, 1 when it does not, 2 on a usage or set-up problem.
 set -euo pipefail
 
-page=${1:?usage: build/check-report.sh REPORT.html [SCREENSHOT.png] [WIDTH]}
+page=${1:?usage: build/check-report.sh REPORT.html [SCREENSHOT.png] [WIDTH] [HEIGHT]}
 screenshot=${2:-${page%.html}.png}
-width=${3:-1000}
+width=${3:-1200}
 [ -f "$page" ] || { echo "error: no such file: $page" >&2; exit 2; }
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 [ -n "$browser" ] || { echo "error: no Chromium found; install it with 'apt-get install chromium'" >&2; exit 2; }
@@ -67,7 +68,7 @@ else:
 EOF
 )
 
-height=$(python3 -c 'import json, sys; print(min(max(json.loads(sys.argv[1])["height"], 600), 16000))' "$result")
+height=${4:-$(python3 -c 'import json, sys; print(min(max(json.loads(sys.argv[1])["height"], 600), 16000))' "$result")}
 timeout 120 "$browser" "${flags[@]}" --window-size="$width,$height" --screenshot="$screenshot" "file://$(realpath "$page")" >>"$work/browser.log" 2>&1 || {
   echo "error: Chromium could not take the screenshot; its log:" >&2; tail -20 "$work/browser.log" >&2; exit 2; }
 

@@ -48,7 +48,7 @@ internal static class SampleReport
             <meta charset="utf-8">
             <title>{{Encode(title)}}</title>
             <style>
-            body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
+            body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 75rem; padding: 0 1rem; color: #222; }
             figure { display: inline-block; vertical-align: top; max-width: 100%; margin: 0 1.5rem 1.5rem 0; }
             img { image-rendering: pixelated; border: 1px solid #ddd; max-width: 100%; height: auto; }
             figcaption { color: #555; margin-top: 0.4rem; }
