@@ -1,28 +1,26 @@
+using System.CommandLine;
 using TexTok.ML.Samples;
 
 namespace FashionMnistSample;
 
 /// <summary>The FashionMnist command line.</summary>
-internal sealed record FashionMnistOptions(bool Quick, string DataDirectory, string OutputDirectory, int? Steps, int Tokens, int Threads, bool Help)
+internal sealed record FashionMnistOptions(bool Quick, string DataDirectory, string OutputDirectory, int? Steps, int Tokens, int Threads)
 {
-    public const string Usage =
-        "usage: dotnet run -c Release --project samples/FashionMnist [-- [--quick] [--data DIR] [--out DIR] [--steps S] [--tokens N] [--threads T]]\n" +
-        "  --quick       a short run (about a minute on 2 cores)\n" +
-        "  --data DIR    folder with the Fashion-MNIST .idx.gz files (default: /usr/share/datasets/fashion-mnist,\n" +
-        "                installed by 'apt-get install dataset-fashion-mnist')\n" +
-        "  --out DIR     output folder (default: ./fashionmnist-out)\n" +
-        "  --steps S     training steps of the tokenizer and of the DiT, 1 to 100000 (default: 300 quick, 2000 otherwise)\n" +
-        "  --tokens N    image tokens per image, 1 to 256 (default: 16)\n" +
-        "  --threads T   CPU threads for TorchSharp training, 1 to 64 (default: 2)";
+    private static readonly Option<bool> QuickOption = SampleOptions.Quick("about a minute on 2 cores");
+    private static readonly Option<string> DataOption = SampleOptions.Text("--data", "DIR",
+        "Folder with the Fashion-MNIST .idx.gz files, installed by 'apt-get install dataset-fashion-mnist'.", TexTok.ML.Data.FashionMnist.DefaultDirectory);
+    private static readonly Option<string> OutOption = SampleOptions.Output("fashionmnist-out");
+    private static readonly Option<int?> StepsOption = SampleOptions.Steps(quick: 300, full: 2000);
+    private static readonly Option<int> TokensOption = SampleOptions.Tokens(16);
+    private static readonly Option<int> ThreadsOption = SampleOptions.Threads();
 
-    private static readonly SampleOptionTable<FashionMnistOptions> Table =
-        SampleOptionTable<FashionMnistOptions>.Common(o => o with { Quick = true }, o => o with { Help = true })
-        .Text("--data", (o, v) => o with { DataDirectory = v })
-        .Text("--out", (o, v) => o with { OutputDirectory = v })
-        .Int("--steps", 1, 100_000, (o, v) => o with { Steps = v })
-        .Int("--tokens", 1, 256, (o, v) => o with { Tokens = v })
-        .Int("--threads", 1, 64, (o, v) => o with { Threads = v });
-
-    public static bool TryParse(string[] args, out FashionMnistOptions options, out string error) =>
-        Table.TryParse(args, new FashionMnistOptions(false, TexTok.ML.Data.FashionMnist.DefaultDirectory, "fashionmnist-out", null, 16, 2, false), out options, out error);
+    /// <summary>The definition and its binding.</summary>
+    public static readonly SampleCommandLine<FashionMnistOptions> Command = new(
+        SampleCommandLine.Define("FashionMnist",
+            "Class-conditional generation on Fashion-MNIST with TexTok tokens and a DiT, on the CPU; report.html in the output " +
+            "folder shows the results.",
+            [QuickOption, DataOption, OutOption, StepsOption, TokensOption, ThreadsOption]),
+        result => new FashionMnistOptions(result.GetValue(QuickOption), result.GetValue(DataOption)!, result.GetValue(OutOption)!,
+            result.GetValue(StepsOption), result.GetValue(TokensOption), result.GetValue(ThreadsOption)),
+        options => options.OutputDirectory);
 }

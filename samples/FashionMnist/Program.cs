@@ -4,7 +4,7 @@
 // RGB, captions each with its class ("a photo of a sneaker"), trains a TexTok tokenizer and a class-conditional DiT on
 // its tokens, then generates through an ML.NET pipeline (DiTGenerate -> CaptionEmbed -> Detokenize) with captions for
 // the detokenizer drawn from a caption bank of held-out (test split) captions, as the paper does. Writes generated.png
-// (one row per class: a real test image, then generated ones) and report.json.
+// (one row per class: a real test image, then generated ones), report.json and report.html.
 using System.Diagnostics;
 using FashionMnistSample;
 using TexTok.ML;
@@ -14,8 +14,7 @@ using TexTok.ML.Text;
 using TexTok.ML.Torch.Generation;
 using TexTok.ML.Torch.Tokenizer;
 
-bool parsed = FashionMnistOptions.TryParse(args, out var options, out string error);
-if (SampleArguments.Start(parsed, error, options.Help, options.OutputDirectory, FashionMnistOptions.Usage) is int exit)
+if (FashionMnistOptions.Command.Start(args, out var options) is int exit)
 {
     return exit;
 }
@@ -56,7 +55,7 @@ var clock = Stopwatch.StartNew();
 int classes = FashionMnist.ClassNames.Count;
 var dataset = TokenDataset.WithLabels(SampleTraining.EncodeTokens(pair.Model, train), train.Samples.Select(s => s.Label).ToList());
 var ditConfig = DiTConfig.FromPreset(DiTPreset.Tiny, config.NumTokens, config.TokenDim, numClasses: classes);
-using var dit = SampleTraining.TrainDiT(ditConfig, dataset, plan.Steps, options.Threads, Path.Combine(options.OutputDirectory, "dit.safetensors"), "Training DiT     ");
+using var dit = SampleTraining.TrainDiT(ditConfig, dataset, plan.Steps, options.Threads, Path.Combine(options.OutputDirectory, "dit.safetensors"), "Training DiT");
 double ditSeconds = clock.Elapsed.TotalSeconds;
 Console.WriteLine($"  DiT trained in {ditSeconds:F0} s");
 
@@ -76,7 +75,7 @@ ImagePixels.SavePng(ImagePixels.Grid(cells, PerClass + 1, spacing: 2), gridPath)
 double generationSeconds = clock.Elapsed.TotalSeconds;
 Console.WriteLine($"Generated {rows.Count} images ({PerClass} per class) through DiTGenerate -> CaptionEmbed -> Detokenize in {generationSeconds:F0} s.");
 
-SampleArguments.WriteJson(Path.Combine(options.OutputDirectory, "report.json"), new Dictionary<string, object>
+var report = new Dictionary<string, object>
 {
     ["dataset"] = "fashion-mnist",
     ["data_directory"] = options.DataDirectory,
@@ -98,6 +97,13 @@ SampleArguments.WriteJson(Path.Combine(options.OutputDirectory, "report.json"), 
         seconds = Math.Round(generationSeconds, 1),
     },
     ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1),
-});
+};
+string pagePath = SampleReport.Write(options.OutputDirectory, "TexTok on Fashion-MNIST",
+    $"{(options.Quick ? "A quick" : "The default")} run: a TexTok tokenizer (N = {options.Tokens} tokens, {plan.Steps} steps) on {train.Count} Fashion-MNIST " +
+    "images padded to 32 px, a class-conditional DiT on its tokens, and generation through DiTGenerate → CaptionEmbed → Detokenize " +
+    "with captions from a held-out caption bank.",
+    report,
+    [new(Path.GetFileName(gridPath), $"One row per class, in label order (T-shirt/top … ankle boot): a real test image, then {PerClass} generated.")]);
 Console.WriteLine($"Wrote {gridPath} (one row per class: a real test image, then generated ones) and report.json in {total.Elapsed.TotalSeconds:F0} s.");
+Console.WriteLine($"Report page: {Path.GetFullPath(pagePath)}");
 return 0;

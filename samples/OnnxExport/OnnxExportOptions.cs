@@ -1,27 +1,26 @@
+using System.CommandLine;
 using TexTok.ML.Samples;
 
 namespace OnnxExport;
 
 /// <summary>The OnnxExport command line.</summary>
-internal sealed record OnnxExportOptions(bool Quick, string? ModelPath, string OutputDirectory, int? Steps, int Tokens, int Threads, bool Help)
+internal sealed record OnnxExportOptions(bool Quick, string? ModelPath, string OutputDirectory, int? Steps, int Tokens, int Threads)
 {
-    public const string Usage =
-        "usage: dotnet run -c Release --project samples/OnnxExport [-- [--quick] [--model FILE] [--out DIR] [--steps S] [--tokens N] [--threads T]]\n" +
-        "  --quick         a short run (under a minute on 2 cores)\n" +
-        "  --model FILE    export this TexTok model (textok.safetensors, as samples/ImageFolder writes it) instead of training one\n" +
-        "  --out DIR       output folder (default: ./onnxexport-out)\n" +
-        "  --steps S       training steps of the tokenizer and of the DiT, 1 to 100000 (default: 200 quick, 1000 otherwise)\n" +
-        "  --tokens N      image tokens per image of a trained tokenizer, 1 to 256 (default: 16; a --model keeps its own)\n" +
-        "  --threads T     CPU threads for TorchSharp and ONNX Runtime, 1 to 64 (default: 2)";
+    private static readonly Option<bool> QuickOption = SampleOptions.Quick("under a minute on 2 cores");
+    private static readonly Option<string> ModelOption = SampleOptions.Text("--model", "FILE",
+        "Export this TexTok model (textok.safetensors, as samples/ImageFolder writes it) instead of training one.");
+    private static readonly Option<string> OutOption = SampleOptions.Output("onnxexport-out");
+    private static readonly Option<int?> StepsOption = SampleOptions.Steps(quick: 200, full: 1000);
+    private static readonly Option<int> TokensOption = SampleOptions.Tokens(16, "Image tokens per image of a trained tokenizer (a --model keeps its own)");
+    private static readonly Option<int> ThreadsOption = SampleOptions.Threads("CPU threads for TorchSharp and ONNX Runtime");
 
-    private static readonly SampleOptionTable<OnnxExportOptions> Table =
-        SampleOptionTable<OnnxExportOptions>.Common(o => o with { Quick = true }, o => o with { Help = true })
-        .Text("--model", (o, v) => o with { ModelPath = v })
-        .Text("--out", (o, v) => o with { OutputDirectory = v })
-        .Int("--steps", 1, 100_000, (o, v) => o with { Steps = v })
-        .Int("--tokens", 1, 256, (o, v) => o with { Tokens = v })
-        .Int("--threads", 1, 64, (o, v) => o with { Threads = v });
-
-    public static bool TryParse(string[] args, out OnnxExportOptions options, out string error) =>
-        Table.TryParse(args, new OnnxExportOptions(false, null, "onnxexport-out", null, 16, 2, false), out options, out error);
+    /// <summary>The definition and its binding.</summary>
+    public static readonly SampleCommandLine<OnnxExportOptions> Command = new(
+        SampleCommandLine.Define("OnnxExport",
+            "TexTok and DiT models as ONNX files for use outside .NET, each checked against TorchSharp; report.html in the output " +
+            "folder shows the checks and the images generated with ONNX Runtime alone.",
+            [QuickOption, ModelOption, OutOption, StepsOption, TokensOption, ThreadsOption]),
+        result => new OnnxExportOptions(result.GetValue(QuickOption), result.GetValue(ModelOption), result.GetValue(OutOption)!,
+            result.GetValue(StepsOption), result.GetValue(TokensOption), result.GetValue(ThreadsOption)),
+        options => options.OutputDirectory);
 }

@@ -5,7 +5,7 @@
 // sampler with classifier-free guidance in one graph), scores each file with ONNX Runtime on held-out inputs and
 // prints its largest difference to the TorchSharp model, decodes ONNX-generated tokens with the ONNX detokenizer into
 // generated.png, and writes usage.md (every file's inputs and outputs), example_inputs.json (caption embeddings a host
-// without .NET can feed) and report.json.
+// without .NET can feed), report.json and report.html.
 using System.Diagnostics;
 using OnnxExport;
 using TexTok.ML;
@@ -17,8 +17,7 @@ using TexTok.ML.Torch.Generation;
 using TexTok.ML.Torch.Tokenizer;
 using TorchSharp;
 
-bool parsed = OnnxExportOptions.TryParse(args, out var options, out string error);
-if (SampleArguments.Start(parsed, error, options.Help, options.OutputDirectory, OnnxExportOptions.Usage) is int exit)
+if (OnnxExportOptions.Command.Start(args, out var options) is int exit)
 {
     return exit;
 }
@@ -70,7 +69,7 @@ var heldOut = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Test,
 
 var clock = Stopwatch.StartNew();
 using var pair = loaded ?? new TexTokTrainedModel(SampleTraining.TrainTokenizer(
-    TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize, options.Tokens, encoder.MaxTokens, encoder.EmbeddingDim), train, plan.Steps, options.Threads, "Training TexTok  "));
+    TexTokConfig.FromPreset(TexTokPreset.Tiny, imageSize, options.Tokens, encoder.MaxTokens, encoder.EmbeddingDim), train, plan.Steps, options.Threads, "Training TexTok"));
 var config = pair.Config;
 double tokenizerSeconds = clock.Elapsed.TotalSeconds;
 pair.Save(Output("textok.safetensors"));
@@ -79,7 +78,7 @@ clock.Restart();
 int classes = CaptionedShapes.ClassNames.Count;
 var dataset = TokenDataset.WithLabels(SampleTraining.EncodeTokens(pair.Model, train), train.Samples.Select(s => s.Label).ToList());
 var ditConfig = DiTConfig.FromPreset(DiTPreset.Tiny, config.NumTokens, config.TokenDim, numClasses: classes);
-using var dit = SampleTraining.TrainDiT(ditConfig, dataset, plan.Steps, options.Threads, Output("dit.safetensors"), "Training DiT     ");
+using var dit = SampleTraining.TrainDiT(ditConfig, dataset, plan.Steps, options.Threads, Output("dit.safetensors"), "Training DiT");
 double ditSeconds = clock.Elapsed.TotalSeconds;
 
 clock.Restart();
@@ -137,10 +136,8 @@ var differences = new Dictionary<string, double>
     ["dit_sampler.onnx"] = MaxAbsDifference(onnxGenerated, torchGenerated),
 };
 double checkSeconds = clock.Elapsed.TotalSeconds;
-foreach (var (file, difference) in differences)
-{
-    Console.WriteLine($"  {file,-18} max |ONNX Runtime - TorchSharp| = {difference:0.00e+0}  {(difference <= Tolerance ? "ok" : "MISMATCH")}");
-}
+SampleConsole.WriteTable($"ONNX Runtime vs TorchSharp ({Checked} samples)", ["file", "max |difference|", "check"],
+    differences.Select(d => new[] { d.Key, $"{d.Value:0.00e+0}", d.Value <= Tolerance ? "ok" : $"MISMATCH (over {Tolerance:0e+0})" }));
 
 // The whole generation path in ONNX Runtime alone: sampler tokens, decoded with a held-out caption of each sample's class.
 var bank = CaptionBank.FromPairs(CaptionedShapes.Enumerate(DataSplit.Test, 256, shapes, start: 1000).Select(s => (s.Label, s.Caption)));
@@ -152,7 +149,7 @@ int pixelLength = 3 * imageSize * imageSize;
 var cells = Enumerable.Range(0, Checked).Select(i => ImagePixels.FromChw(generatedImages.AsSpan(i * pixelLength, pixelLength), imageSize, imageSize)).ToList();
 ImagePixels.SavePng(ImagePixels.Grid(cells, classes, spacing: 2), Output("generated.png"));
 
-SampleArguments.WriteJson(Output("example_inputs.json"), new
+SampleReport.WriteJson(Output("example_inputs.json"), new
 {
     text_encoder = encoder.Identity,
     text_shape = new[] { config.TextTokens, config.TextDim },
@@ -160,7 +157,7 @@ SampleArguments.WriteJson(Output("example_inputs.json"), new
 });
 WriteUsage(Output("usage.md"));
 
-SampleArguments.WriteJson(Output("report.json"), new Dictionary<string, object>
+var report = new Dictionary<string, object>
 {
     ["model"] = options.ModelPath ?? "trained",
     ["resolution"] = imageSize,
@@ -175,9 +172,16 @@ SampleArguments.WriteJson(Output("report.json"), new Dictionary<string, object>
     ["checked_samples"] = Checked,
     ["seconds"] = new { tokenizer = Math.Round(tokenizerSeconds, 1), dit = Math.Round(ditSeconds, 1), export = Math.Round(exportSeconds, 1), check = Math.Round(checkSeconds, 1) },
     ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1),
-});
+};
+string pagePath = SampleReport.Write(options.OutputDirectory, "TexTok ONNX export",
+    $"tokenizer.onnx, detokenizer.onnx and dit_sampler.onnx from {(loaded is null ? $"a tokenizer trained for {plan.Steps} steps" : options.ModelPath)} " +
+    $"({imageSize} px, N = {config.NumTokens} tokens) and a class-conditional DiT, each scored with ONNX Runtime next to TorchSharp on {Checked} held-out " +
+    "samples; usage.md describes every input and output.",
+    report,
+    [new("generated.png", $"Generated with ONNX Runtime alone: dit_sampler.onnx tokens decoded by detokenizer.onnx, one column per class ({string.Join(", ", CaptionedShapes.ClassNames)}), each with a held-out caption of its class.")]);
 bool allOk = differences.Values.All(d => d <= Tolerance);
 Console.WriteLine($"Wrote the ONNX files, usage.md, example_inputs.json, generated.png (ONNX Runtime only) and report.json to {options.OutputDirectory} in {total.Elapsed.TotalSeconds:F0} s.");
+Console.WriteLine($"Report page: {Path.GetFullPath(pagePath)}");
 return allOk ? 0 : 1;
 
 void WriteUsage(string path)

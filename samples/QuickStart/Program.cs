@@ -4,7 +4,7 @@
 // same budget, reconstructs held-out images with both, puts the TexTok pair into an ML.NET pipeline that it saves,
 // reloads and checks, trains a small class-conditional DiT on TexTok tokens and generates images through the
 // pipeline (DiTGenerate -> CaptionEmbed -> Detokenize), sweeps the token count for a rate-distortion plot, and
-// writes report.json and image grids.
+// writes report.json, image grids, the plot and report.html (all of it on one page).
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -17,8 +17,7 @@ using TexTok.ML.Torch.Generation;
 using TexTok.ML.Torch.Tokenizer;
 using TexTok.ML.Torch.Training;
 
-bool parsed = QuickStartOptions.TryParse(args, out var options, out string error);
-if (SampleArguments.Start(parsed, error, options.Help, options.OutputDirectory, QuickStartOptions.Usage) is int exit)
+if (QuickStartOptions.Command.Start(args, out var options) is int exit)
 {
     return exit;
 }
@@ -125,7 +124,9 @@ foreach (int n in plan.Sweep)
 }
 
 string plotPath = Path.Combine(options.OutputDirectory, "rate_distortion.png");
-ImagePixels.SavePng(RateDistortionPlot.Draw(curves), plotPath);
+RateDistortionChart.SavePng(plotPath, curves.SelectMany(curve => curve.Value.Select(p =>
+        new RateDistortionPoint(curve.Key == "textok" ? "TexTok" : "baseline (no text)", p.Tokens * pair.Config.TokenDim, p.Psnr))),
+    $"QuickStart sweep: 32 px CaptionedShapes, {plan.SweepSteps} steps, one seed");
 
 var report = new Dictionary<string, object>
 {
@@ -144,9 +145,21 @@ var report = new Dictionary<string, object>
     ["rate_distortion"] = new { resolution = 32, steps = plan.SweepSteps, points = sweep, plot = Path.GetFileName(plotPath) },
     ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1),
 };
-string reportPath = Path.Combine(options.OutputDirectory, "report.json");
-SampleArguments.WriteJson(reportPath, report);
-Console.WriteLine($"Wrote {reportPath}, {gridPath} (original | baseline | TexTok), generated.png and {plotPath} in {total.Elapsed.TotalSeconds:F0} s.");
+string pagePath = SampleReport.Write(options.OutputDirectory, "TexTok QuickStart",
+    $"{(options.Quick ? "A quick" : "The default")} run on {plan.ImageSize} px CaptionedShapes: a TexTok tokenizer (N = {options.Tokens} tokens) " +
+    $"against its no-text baseline, trained with the same {plan.Steps} steps; a class-conditional DiT on TexTok tokens; and a token-count sweep.",
+    report,
+    [
+        new(Path.GetFileName(gridPath), "Held-out images, one per row: original | baseline | TexTok (enlarged 4×)."),
+        new("generated.png", "Generated through DiTGenerate → CaptionEmbed → Detokenize: one row per class, each decoded with a held-out caption of its class."),
+        new(Path.GetFileName(plotPath), "Rate–distortion: held-out PSNR against numbers per image for TexTok and its no-text baseline."),
+    ]);
+SampleConsole.WriteTable("Held-out PSNR (dB)", ["tokenizer", "baseline", "TexTok", "TexTok − baseline"],
+    new[] { ($"{plan.ImageSize} px, N = {options.Tokens}", heldOutPsnr["baseline"], heldOutPsnr["textok"]) }
+        .Concat(plan.Sweep.Select(n => ($"sweep, 32 px, N = {n}", curves["baseline"].Single(p => p.Tokens == n).Psnr, curves["textok"].Single(p => p.Tokens == n).Psnr)))
+        .Select(row => new[] { row.Item1, $"{row.Item2:F2}", $"{row.Item3:F2}", $"{row.Item3 - row.Item2:+0.00;-0.00;0.00}" }));
+Console.WriteLine($"Wrote report.json, {Path.GetFileName(gridPath)} (original | baseline | TexTok), generated.png and {Path.GetFileName(plotPath)} to {options.OutputDirectory} in {total.Elapsed.TotalSeconds:F0} s.");
+Console.WriteLine($"Report page: {Path.GetFullPath(pagePath)}");
 return identical ? 0 : 1;
 
 static string SweepJobName(int tokens, bool useText) => $"sweep N={tokens} {(useText ? "TexTok" : "baseline")}";

@@ -21,16 +21,16 @@ internal static class SampleTraining
     };
 
     /// <summary>Trains a TexTok tokenizer on <paramref name="data"/> (captions included when the config uses text) and returns its EMA weights.</summary>
-    public static TexTokModel TrainTokenizer(TexTokConfig config, ImageSampleArrays data, int steps, int threads, string label)
-    {
-        using var bar = new ConsoleProgressBar(label);
-        return TrainTokenizer(config, data, steps, threads, bar.For<TexTokTrainingProgress>(p => (p.Step / (double)p.TotalSteps,
-            $"step {p.Step}/{p.TotalSteps}  loss {p.ReconstructionLoss:F4}  {p.ImagesPerSecond:F0} img/s")));
-    }
+    public static TexTokModel TrainTokenizer(TexTokConfig config, ImageSampleArrays data, int steps, int threads, string label) =>
+        SampleProgress.Run(label, progress => TrainTokenizer(config, data, steps, threads, progress.Add("TexTok", steps).For<TexTokTrainingProgress>(Describe)));
+
+    /// <summary>A tokenizer trainer's report as a progress line shows it: steps done, then step, loss and throughput.</summary>
+    public static (double Done, string Detail) Describe(TexTokTrainingProgress p) =>
+        (p.Step, $"step {p.Step}/{p.TotalSteps}  loss {p.ReconstructionLoss:F4}  {p.ImagesPerSecond:F0} img/s");
 
     /// <summary>
     /// Trains several tokenizers side by side, one job per core (each with an equal share of libtorch threads, at least
-    /// one), taking the jobs in the order given as cores come free, with one progress line for all; returns their EMA
+    /// one), taking the jobs in the order given as cores come free, with one progress line per job; returns their EMA
     /// weights in the order of <paramref name="jobs"/>. Each result equals the one
     /// <see cref="TrainTokenizer(TexTokConfig, ImageSampleArrays, int, int, string)"/> gives, since the trainers draw their
     /// random numbers under a lock. Tiny networks keep one core busy each far better than they share two, so list the
@@ -41,31 +41,14 @@ internal static class SampleTraining
         int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, jobs.Count));
         int threads = Math.Max(1, Environment.ProcessorCount / workers);
         var models = new TexTokModel[jobs.Count];
-        var done = new long[jobs.Count];
-        var running = new Dictionary<int, TexTokTrainingProgress>();
-        long totalSteps = jobs.Sum(j => (long)j.Steps);
-        var gate = new object();
-        using var bar = new ConsoleProgressBar(label);
-        var order = Partitioner.Create(Enumerable.Range(0, jobs.Count), EnumerablePartitionerOptions.NoBuffering);
-        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
+        return SampleProgress.Run(label, progress =>
         {
-            models[i] = TrainTokenizer(jobs[i].Config, jobs[i].Data, jobs[i].Steps, threads, new ActionProgress<TexTokTrainingProgress>(p =>
-            {
-                lock (gate)
-                {
-                    done[i] = p.Step;
-                    running[i] = p;
-                    if (p.Step == p.TotalSteps)
-                    {
-                        running.Remove(i);
-                    }
-
-                    bar.Update(done.Sum() / (double)totalSteps, string.Join("  ", running.OrderBy(r => r.Key).Select(r =>
-                        $"{jobs[r.Key].Name} {r.Value.Step}/{r.Value.TotalSteps} loss {r.Value.ReconstructionLoss:F4}")));
-                }
-            }));
+            var lines = jobs.Select(job => progress.Add(job.Name, job.Steps)).ToList();
+            var order = Partitioner.Create(Enumerable.Range(0, jobs.Count), EnumerablePartitionerOptions.NoBuffering);
+            Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
+                models[i] = TrainTokenizer(jobs[i].Config, jobs[i].Data, jobs[i].Steps, threads, lines[i].For<TexTokTrainingProgress>(Describe)));
+            return models;
         });
-        return models;
     }
 
     private static TexTokModel TrainTokenizer(TexTokConfig config, ImageSampleArrays data, int steps, int threads, IProgress<TexTokTrainingProgress> progress)
@@ -93,7 +76,7 @@ internal static class SampleTraining
         TexTokConfig config, ImageSampleArrays train, ImageSampleArrays test, int steps, int threads, string outputDirectory, out object report)
     {
         var clock = Stopwatch.StartNew();
-        var pair = new TexTokTrainedModel(TrainTokenizer(config, train, steps, threads, "Training TexTok  "));
+        var pair = new TexTokTrainedModel(TrainTokenizer(config, train, steps, threads, "Training TexTok"));
         var (psnr, ssim) = test.Score(Reconstruct(pair.Model, test));
         double seconds = clock.Elapsed.TotalSeconds;
         pair.Save(Path.Combine(outputDirectory, "textok.safetensors"));
@@ -126,10 +109,8 @@ internal static class SampleTraining
             Steps = steps, BatchSize = 32, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), Seed = 11, Threads = threads, LogEvery = 10,
         };
         using var trainer = new DiTTrainer(config, LatentNormalization.Measure(data), options);
-        using (var bar = new ConsoleProgressBar(label))
-        {
-            trainer.Train(data, bar.For<DiTTrainingProgress>(p => (p.Step / (double)p.TotalSteps, $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}")));
-        }
+        SampleProgress.Run(label, progress =>
+            trainer.Train(data, progress.Add("DiT", steps).For<DiTTrainingProgress>(p => (p.Step, $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}"))));
 
         trainer.SaveModel(modelPath);
         return trainer.CreateEmaModel();
@@ -153,7 +134,8 @@ internal static class SampleTraining
             .Append(ml.Transforms.Detokenize(tokenizer))
             .Fit(input);
         int size = tokenizer.Config.ImageSize;
-        var images = generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).Select(p => FromBytePixels(p, size)).ToList();
+        var images = SampleProgress.Collect("Generating", "DiTGenerate → Detokenize", "images", rows.Count,
+            generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).Select(p => FromBytePixels(p, size)));
         return (rows, images);
     }
 

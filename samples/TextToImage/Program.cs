@@ -4,7 +4,7 @@
 // embeds the captions with the offline FrozenBpeTextEncoder, trains a TexTok tokenizer, encodes the training set to
 // tokens, trains a DiT-T2I that attends to the caption embedding, then generates images for the given captions through
 // an ML.NET pipeline (CaptionEmbed -> DiTGenerate -> Detokenize, the detokenizer reading the same caption) and writes
-// generated.png (one row per caption), captions.txt and report.json.
+// generated.png (one row per caption), captions.txt, report.json and report.html.
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -16,8 +16,7 @@ using TexTok.ML.Torch.Generation;
 using TexTok.ML.Torch.Tokenizer;
 using TextToImage;
 
-bool parsed = TextToImageOptions.TryParse(args, out var options, out string error);
-if (SampleArguments.Start(parsed, error, options.Help, options.OutputDirectory, TextToImageOptions.Usage) is int exit)
+if (TextToImageOptions.Command.Start(args, out var options) is int exit)
 {
     return exit;
 }
@@ -49,7 +48,7 @@ using var pair = SampleTraining.TrainScoredTokenizer(config, train, test, plan.S
 var clock = Stopwatch.StartNew();
 var dataset = TokenDataset.WithText(SampleTraining.EncodeTokens(pair.Model, train), train.Texts!, train.Masks!);
 var ditConfig = DiTConfig.FromPreset(DiTPreset.Tiny, config.NumTokens, config.TokenDim, numClasses: 0, textTokens: encoder.MaxTokens, textDim: encoder.EmbeddingDim);
-using var dit = SampleTraining.TrainDiT(ditConfig, dataset, plan.Steps, options.Threads, Path.Combine(options.OutputDirectory, "dit.safetensors"), "Training DiT-T2I ");
+using var dit = SampleTraining.TrainDiT(ditConfig, dataset, plan.Steps, options.Threads, Path.Combine(options.OutputDirectory, "dit.safetensors"), "Training DiT-T2I");
 double ditSeconds = clock.Elapsed.TotalSeconds;
 Console.WriteLine($"  DiT-T2I trained in {ditSeconds:F0} s");
 
@@ -62,8 +61,8 @@ var generate = ml.Transforms.CaptionEmbed()
     .Append(ml.Transforms.DiTGenerate(new DiTGenerateOptions { Model = dit, Sampler = sampler }))
     .Append(ml.Transforms.Detokenize(pair))
     .Fit(input);
-var pixels = generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).ToList();
-var cells = pixels.Select(p => SampleTraining.FromBytePixels(p, ImageSize)).ToList();
+var cells = SampleProgress.Collect("Generating", "CaptionEmbed → DiTGenerate → Detokenize", "images", rows.Count,
+    generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).Select(p => SampleTraining.FromBytePixels(p, ImageSize)));
 string gridPath = Path.Combine(options.OutputDirectory, "generated.png");
 ImagePixels.SavePng(ImagePixels.Grid(cells, PerCaption, spacing: 2), gridPath);
 File.WriteAllLines(Path.Combine(options.OutputDirectory, "captions.txt"), captions.Select((caption, row) => $"row {row + 1}: {caption}"));
@@ -74,7 +73,7 @@ foreach (var (caption, row) in captions.Select((c, i) => (c, i)))
     Console.WriteLine($"  row {row + 1}: {caption}");
 }
 
-SampleArguments.WriteJson(Path.Combine(options.OutputDirectory, "report.json"), new Dictionary<string, object>
+var report = new Dictionary<string, object>
 {
     ["resolution"] = ImageSize,
     ["tokens"] = options.Tokens,
@@ -94,8 +93,15 @@ SampleArguments.WriteJson(Path.Combine(options.OutputDirectory, "report.json"), 
         seconds = Math.Round(generationSeconds, 1),
     },
     ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1),
-});
+};
+string pagePath = SampleReport.Write(options.OutputDirectory, "TexTok text-to-image",
+    $"{(options.Quick ? "A quick" : "The default")} run: a TexTok tokenizer (N = {options.Tokens} tokens, {plan.Steps} steps) on {train.Count} " +
+    $"CaptionedShapes images of {ImageSize} px with one shape each, and a DiT-T2I that attends to the caption; {PerCaption} images per caption " +
+    "through CaptionEmbed → DiTGenerate → Detokenize.",
+    report,
+    [new(Path.GetFileName(gridPath), "One row per caption: " + string.Join(" ", captions.Select((caption, row) => $"({row + 1}) {caption}.")))]);
 Console.WriteLine($"Wrote {gridPath} (one row per caption), captions.txt and report.json in {total.Elapsed.TotalSeconds:F0} s.");
+Console.WriteLine($"Report page: {Path.GetFullPath(pagePath)}");
 return 0;
 
 internal sealed class CaptionRow

@@ -1,27 +1,45 @@
+using System.CommandLine;
 using TexTok.ML.Samples;
 
 namespace TextToImage;
 
 /// <summary>The TextToImage command line.</summary>
-internal sealed record TextToImageOptions(bool Quick, string OutputDirectory, IReadOnlyList<string> Captions, int? Steps, int Tokens, int Threads, bool Help)
+internal sealed record TextToImageOptions(bool Quick, string OutputDirectory, IReadOnlyList<string> Captions, int? Steps, int Tokens, int Threads)
 {
-    public const string Usage =
-        "usage: dotnet run -c Release --project samples/TextToImage [-- [--quick] [--caption TEXT]... [--out DIR] [--steps S] [--tokens N] [--threads T]]\n" +
-        "  --quick         a short run (about a minute on 2 cores)\n" +
-        "  --caption TEXT  a caption to generate images for; repeat for several (default: 4 held-out captions)\n" +
-        "  --out DIR       output folder (default: ./texttoimage-out)\n" +
-        "  --steps S       training steps of the tokenizer and of the DiT, 1 to 100000 (default: 300 quick, 2000 otherwise)\n" +
-        "  --tokens N      image tokens per image, 1 to 256 (default: 16)\n" +
-        "  --threads T     CPU threads for TorchSharp training, 1 to 64 (default: 2)";
+    private static readonly Option<bool> QuickOption = SampleOptions.Quick("about a minute on 2 cores");
+    private static readonly Option<string[]> CaptionOption = CaptionOptionDefinition();
+    private static readonly Option<string> OutOption = SampleOptions.Output("texttoimage-out");
+    private static readonly Option<int?> StepsOption = SampleOptions.Steps(quick: 300, full: 2000);
+    private static readonly Option<int> TokensOption = SampleOptions.Tokens(16);
+    private static readonly Option<int> ThreadsOption = SampleOptions.Threads();
 
-    private static readonly SampleOptionTable<TextToImageOptions> Table =
-        SampleOptionTable<TextToImageOptions>.Common(o => o with { Quick = true }, o => o with { Help = true })
-        .Text("--caption", (o, v) => o with { Captions = [.. o.Captions, v] })
-        .Text("--out", (o, v) => o with { OutputDirectory = v })
-        .Int("--steps", 1, 100_000, (o, v) => o with { Steps = v })
-        .Int("--tokens", 1, 256, (o, v) => o with { Tokens = v })
-        .Int("--threads", 1, 64, (o, v) => o with { Threads = v });
+    /// <summary>The definition and its binding.</summary>
+    public static readonly SampleCommandLine<TextToImageOptions> Command = new(
+        SampleCommandLine.Define("TextToImage",
+            "Text-to-image generation with a text-conditional DiT (DiT-T2I) over TexTok tokens, offline, on the CPU; report.html " +
+            "in the output folder shows the images for each caption.",
+            [QuickOption, CaptionOption, OutOption, StepsOption, TokensOption, ThreadsOption]),
+        result => new TextToImageOptions(result.GetValue(QuickOption), result.GetValue(OutOption)!, result.GetValue(CaptionOption) ?? [],
+            result.GetValue(StepsOption), result.GetValue(TokensOption), result.GetValue(ThreadsOption)),
+        options => options.OutputDirectory);
 
-    public static bool TryParse(string[] args, out TextToImageOptions options, out string error) =>
-        Table.TryParse(args, new TextToImageOptions(false, "texttoimage-out", [], null, 16, 2, false), out options, out error);
+    // Repeatable, one caption after each --caption (so a caption may start with a word that looks like anything).
+    private static Option<string[]> CaptionOptionDefinition()
+    {
+        var option = new Option<string[]>("--caption")
+        {
+            HelpName = "TEXT",
+            Description = "A caption to generate images for; repeat for several (default: 4 held-out captions).",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+            {
+                result.AddError("--caption needs a non-blank TEXT.");
+            }
+        });
+        return option;
+    }
 }
