@@ -160,18 +160,12 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
     private static bool TryReadImage(ValueGetter<VBuffer<float>> getter, ref VBuffer<float> pixels, bool skipInvalid, out string? failure)
     {
         failure = null;
-        if (!skipInvalid)
-        {
-            getter(ref pixels);
-            return true;
-        }
-
         try
         {
             getter(ref pixels);
             return true;
         }
-        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        catch (Exception e) when (skipInvalid && e is not (OperationCanceledException or OutOfMemoryException))
         {
             // ML.NET wraps the loader's exception; its innermost message names the file where the loader knows it.
             var root = e;

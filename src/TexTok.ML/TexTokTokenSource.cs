@@ -47,10 +47,11 @@ public sealed class TexTokTokenSource
     /// <summary><paramref name="schema"/> with this source annotated on <paramref name="columnName"/> (its other annotations kept).</summary>
     internal DataViewSchema Annotate(DataViewSchema schema, string columnName)
     {
+        int annotated = schema[columnName].Index;
         var builder = new DataViewSchema.Builder();
         foreach (var column in schema)
         {
-            if (column.Name == columnName && column.Index == schema[columnName].Index)
+            if (column.Index == annotated)
             {
                 var annotations = new DataViewSchema.Annotations.Builder();
                 annotations.Add(column.Annotations, name => name != AnnotationName);
