@@ -1,10 +1,10 @@
 // QuickStart: TexTok end to end on generated data, offline, on the CPU.
 //   dotnet run -c Release --project samples/QuickStart [-- --quick] [--out DIR] [--tokens N]
-// Generates CaptionedShapes (images with captions), trains a TexTok tokenizer and its no-text baseline with the
-// same budget, reconstructs held-out images with both, puts the TexTok pair into an ML.NET pipeline that it saves,
-// reloads and checks, trains a small class-conditional DiT on TexTok tokens and generates images through the
-// pipeline (DiTGenerate -> CaptionEmbed -> Detokenize), sweeps the token count for a rate-distortion plot, and
-// writes report.json, image grids, the plot and report.html (all of it on one page).
+// Generates CaptionedShapes (images with captions) as an IDataView, trains a TexTok tokenizer and its no-text baseline
+// with the same budget by fitting the ML.NET pipeline CaptionEmbed -> TexTokenize -> Detokenize, reconstructs held-out
+// images with both, saves the fitted TexTok pipeline, reloads and checks it, trains a small class-conditional DiT by
+// fitting DiTGenerate on the pipeline's tokens and generates images through DiTGenerate -> CaptionEmbed -> Detokenize,
+// sweeps the token count for a rate-distortion plot, and writes report.json, image grids, the plot and report.html.
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -32,49 +32,56 @@ var encoder = new FrozenBpeTextEncoder();
 var Embed = SampleTraining.Embedder(encoder);
 
 var shapes = new CaptionedShapesOptions { ImageSize = plan.ImageSize };
-var train = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Train, plan.Train, shapes), Embed);
 var test = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Test, plan.Test, shapes), Embed);
-Console.WriteLine($"  {train.Count} training and {test.Count} held-out images, e.g. \"{test.Samples[0].Caption}\"");
+Console.WriteLine($"  {plan.Train} training and {test.Count} held-out images, e.g. \"{test.Samples[0].Caption}\"");
 
 var results = new Dictionary<string, object>();
 var reconstructions = new Dictionary<string, float[]>();
 var heldOutPsnr = new Dictionary<string, double>();
 
+// The training rows as ML.NET sees them (Image, Caption, Label): every tokenizer below is trained by Fit.
+var ml = new MLContext(seed: 1);
+var trainRows = CaptionedShapes.Load(ml, DataSplit.Train, plan.Train, shapes);
+var heldOut = CaptionedShapes.Load(ml, DataSplit.Test, plan.Test, shapes);
+
 // Rate-distortion sweep data: PSNR against the token count for both variants (short runs, 32 px).
 var sweepShapes = new CaptionedShapesOptions { ImageSize = 32 };
-var sweepTrain = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Train, Math.Min(plan.Train, 1024), sweepShapes), Embed);
+var sweepRows = CaptionedShapes.Load(ml, DataSplit.Train, Math.Min(plan.Train, 1024), sweepShapes);
 var sweepTest = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Test, 64, sweepShapes), Embed);
 
-// All tokenizers train side by side, one per core, with the same data, steps and seed for both variants: the main
-// pair first (TexTok, the longest job, keeps one core), then the sweep's short runs fill the other cores.
+// All tokenizers train side by side, one per core, with the same rows, steps and seed for both variants: the main
+// pair first (TexTok, the longest job, keeps one core), then the sweep's short runs fill the other cores. Each job is
+// the pipeline a user writes: CaptionEmbed -> TexTokenize (trains in Fit) -> Detokenize.
 var jobs = new List<SampleTraining.TokenizerJob>
 {
-    new("TexTok", Config(plan.ImageSize, options.Tokens, useText: true), train, plan.Steps),
-    new("baseline", Config(plan.ImageSize, options.Tokens, useText: false), train, plan.Steps),
+    new("TexTok", Config(plan.ImageSize, options.Tokens, useText: true), trainRows, plan.Steps),
+    new("baseline", Config(plan.ImageSize, options.Tokens, useText: false), trainRows, plan.Steps),
 };
 foreach (int n in plan.Sweep)
 {
-    jobs.Add(new(SweepJobName(n, useText: false), Config(32, n, useText: false), sweepTrain, plan.SweepSteps));
-    jobs.Add(new(SweepJobName(n, useText: true), Config(32, n, useText: true), sweepTrain, plan.SweepSteps));
+    jobs.Add(new(SweepJobName(n, useText: false), Config(32, n, useText: false), sweepRows, plan.SweepSteps));
+    jobs.Add(new(SweepJobName(n, useText: true), Config(32, n, useText: true), sweepRows, plan.SweepSteps));
 }
 
 var clock = Stopwatch.StartNew();
-var trained = SampleTraining.TrainTokenizers(jobs, $"Training {jobs.Count} tokenizers");
+var fitted = SampleTraining.FitTokenizers(ml, jobs, $"Training {jobs.Count} tokenizers (Fit)");
 double trainSeconds = clock.Elapsed.TotalSeconds;
-var byName = jobs.Select((job, i) => (job.Name, Model: trained[i])).ToDictionary(p => p.Name, p => p.Model);
-var (textok, baseline) = (byName["TexTok"], byName["baseline"]);
-foreach (var (variant, model) in new[] { ("baseline", baseline), ("textok", textok) })
+var byName = jobs.Select((job, i) => (job.Name, Pipeline: fitted[i])).ToDictionary(p => p.Name, p => p.Pipeline);
+using var pipeline = byName["TexTok"];
+var pair = SampleTraining.Tokenizer(pipeline);
+foreach (var variant in new[] { "baseline", "textok" })
 {
-    var output = SampleTraining.Reconstruct(model, test);
+    var model = SampleTraining.Tokenizer(byName[variant == "textok" ? "TexTok" : "baseline"]);
+    var output = SampleTraining.Reconstruct(model.Model, test);
     reconstructions[variant] = output;
     var (psnr, ssim) = test.Score(output);
     heldOutPsnr[variant] = psnr;
     Console.WriteLine($"  {variant}: held-out PSNR {psnr:F2} dB, SSIM {ssim:F4}");
     results[variant] = new { psnr = Math.Round(psnr, 3), ssim = Math.Round(ssim, 4) };
-    TexTokModelFile.Save(Path.Combine(options.OutputDirectory, $"{variant}.safetensors"), model);
+    model.Save(Path.Combine(options.OutputDirectory, $"{variant}.safetensors"));
 }
 
-baseline.Dispose();
+byName["baseline"].Dispose();
 double gain = heldOutPsnr["textok"] - heldOutPsnr["baseline"];
 Console.WriteLine($"  TexTok - baseline: {gain:+0.00;-0.00;0.00} dB held-out PSNR ({trainSeconds:F0} s for all {jobs.Count} tokenizers, side by side)");
 
@@ -89,11 +96,8 @@ for (int i = 0; i < Math.Min(8, test.Count); i++)
 // Enlarged 4x (nearest neighbour) so that each shape's colour, kind and place can be seen.
 string gridPath = Path.Combine(options.OutputDirectory, "reconstructions.png");
 ImagePixels.SavePng(ImagePixels.Grid(cells.Select(c => c.Enlarge(4)).ToList(), columns: 3, spacing: 4), gridPath);
-// The TexTok pair as an ML.NET pipeline: CaptionEmbed -> TexTokenize -> Detokenize, saved, reloaded and checked.
-using var pair = new TexTokTrainedModel(textok);
-var ml = new MLContext(seed: 1);
-var heldOut = CaptionedShapes.Load(ml, DataSplit.Test, plan.Test, shapes);
-var pipeline = ml.Transforms.CaptionEmbed().Append(ml.Transforms.TexTokenize(pair)).Append(ml.Transforms.Detokenize(pair)).Fit(heldOut);
+
+// The fitted TexTok pipeline (CaptionEmbed -> TexTokenize -> Detokenize) saved with its weights, reloaded and checked.
 string zipPath = Path.Combine(options.OutputDirectory, "pipeline.zip");
 ml.Model.Save(pipeline, heldOut.Schema, zipPath);
 var reloaded = new MLContext().Model.LoadTexTokPipeline(zipPath, out _);
@@ -114,12 +118,12 @@ var sweep = new List<object>();
 var curves = new Dictionary<string, List<(int Tokens, double Psnr)>> { ["baseline"] = [], ["textok"] = [] };
 foreach (int n in plan.Sweep)
 {
-    foreach (var (variant, model) in new[] { ("baseline", byName[SweepJobName(n, useText: false)]), ("textok", byName[SweepJobName(n, useText: true)]) })
+    foreach (var (variant, fit) in new[] { ("baseline", byName[SweepJobName(n, useText: false)]), ("textok", byName[SweepJobName(n, useText: true)]) })
     {
-        var (psnr, _) = sweepTest.Score(SampleTraining.Reconstruct(model, sweepTest));
+        var (psnr, _) = sweepTest.Score(SampleTraining.Reconstruct(SampleTraining.Tokenizer(fit).Model, sweepTest));
         curves[variant].Add((n, psnr));
         sweep.Add(new { tokens = n, variant, psnr = Math.Round(psnr, 3) });
-        model.Dispose();
+        fit.Dispose();
     }
 }
 
@@ -170,15 +174,23 @@ TexTokConfig Config(int imageSize, int tokens, bool useText) =>
 object GenerateImages(TexTokTrainedModel tokenizer, int steps)
 {
     var clock = Stopwatch.StartNew();
-    var dataset = TokenDataset.WithLabels(SampleTraining.EncodeTokens(tokenizer.Model, train), train.Samples.Select(s => s.Label).ToList());
+    // DiTGenerate trains in Fit on the token column the fitted TexTokenize writes for the training rows (with their labels).
     int classes = CaptionedShapes.ClassNames.Count;
-    var config = DiTConfig.FromPreset(DiTPreset.Tiny, tokenizer.Config.NumTokens, tokenizer.Config.TokenDim, numClasses: classes);
-    using var dit = SampleTraining.TrainDiT(config, dataset, steps, Environment.ProcessorCount, Path.Combine(options.OutputDirectory, "dit.safetensors"), "Training DiT      ");
+    var network = DiTConfig.FromPreset(DiTPreset.Tiny, tokenizer.Config.NumTokens, tokenizer.Config.TokenDim, numClasses: classes);
+    var sampler = new DiTSamplerOptions { Steps = 25, GuidanceScale = 2.0 };
+    using var generator = SampleProgress.Run("Training DiT      ", progress => ml.Transforms.DiTGenerate(new DiTGenerateOptions
+    {
+        Network = network,
+        Training = SampleTraining.DiTTraining(steps, Environment.ProcessorCount),
+        Progress = progress.Add("DiT", steps).For<DiTTrainingProgress>(SampleTraining.Describe),
+        Sampler = sampler,
+    }).Fit(SampleTraining.Tokens(pipeline, trainRows)));
+    var dit = generator.Model!;
+    DiTModelFile.Save(Path.Combine(options.OutputDirectory, "dit.safetensors"), dit);
 
     // Captions for the detokenizer come from held-out scenes of each class (the paper's caption bank).
     var bank = CaptionBank.FromPairs(CaptionedShapes.Enumerate(DataSplit.Test, 256, shapes).Select(s => (s.Label, s.Caption)));
     const int perClass = 4;
-    var sampler = new DiTSamplerOptions { Steps = 25, GuidanceScale = 2.0 };
     var (rows, cells) = SampleTraining.GenerateByClass(tokenizer, dit, bank, classes, perClass, sampler);
     ImagePixels.SavePng(ImagePixels.Grid(cells.Select(c => c.Enlarge(4)).ToList(), perClass, spacing: 4), Path.Combine(options.OutputDirectory, "generated.png"));
     Console.WriteLine($"Generated {rows.Count} images ({perClass} per class) through DiTGenerate -> CaptionEmbed -> Detokenize in {clock.Elapsed.TotalSeconds:F0} s.");

@@ -29,43 +29,80 @@ internal static class SampleTraining
         (p.Step, $"step {p.Step}/{p.TotalSteps}  loss {p.ReconstructionLoss:F4}  {p.ImagesPerSecond:F0} img/s");
 
     /// <summary>
-    /// Trains several tokenizers side by side, one job per core (each with an equal share of libtorch threads, at least
-    /// one), taking the jobs in the order given as cores come free, with one progress line per job; returns their EMA
-    /// weights in the order of <paramref name="jobs"/>. Each result equals the one
-    /// <see cref="TrainTokenizer(TexTokConfig, ImageSampleArrays, int, int, string)"/> gives, since the trainers draw their
-    /// random numbers under a lock. Tiny networks keep one core busy each far better than they share two, so list the
-    /// longest job first and let shorter ones fill the other cores.
+    /// Trains several tokenizers side by side through ML.NET's <c>Fit</c>, one job per core (each with an equal share of
+    /// libtorch threads, at least one), taking the jobs in the order given as cores come free, with one progress line per
+    /// job. Each job fits the pipeline a user writes, CaptionEmbed → TexTokenize (trains) → Detokenize, on its rows;
+    /// the fitted pipelines come back in the order of <paramref name="jobs"/> (see <see cref="Tokenizer"/> for the
+    /// trained pair inside). The trainers draw their random numbers under a lock, so a job's result does not depend on
+    /// what runs beside it. Tiny networks keep one core busy each far better than they share two, so list the longest
+    /// job first and let shorter ones fill the other cores.
     /// </summary>
-    public static TexTokModel[] TrainTokenizers(IReadOnlyList<TokenizerJob> jobs, string label)
+    public static TransformerChain<DetokenizeTransformer>[] FitTokenizers(MLContext ml, IReadOnlyList<TokenizerJob> jobs, string label)
     {
         int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, jobs.Count));
         int threads = Math.Max(1, Environment.ProcessorCount / workers);
-        var models = new TexTokModel[jobs.Count];
-        return SampleProgress.Run(label, progress =>
+        var fitted = new TransformerChain<DetokenizeTransformer>[jobs.Count];
+        try
         {
-            var lines = jobs.Select(job => progress.Add(job.Name, job.Steps)).ToList();
-            var order = Partitioner.Create(Enumerable.Range(0, jobs.Count), EnumerablePartitionerOptions.NoBuffering);
-            Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
-                models[i] = TrainTokenizer(jobs[i].Config, jobs[i].Data, jobs[i].Steps, threads, lines[i].For<TexTokTrainingProgress>(Describe)));
-            return models;
-        });
+            return SampleProgress.Run(label, progress =>
+            {
+                var lines = jobs.Select(job => progress.Add(job.Name, job.Steps)).ToList();
+                var order = Partitioner.Create(Enumerable.Range(0, jobs.Count), EnumerablePartitionerOptions.NoBuffering);
+                Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
+                    fitted[i] = FitTokenizer(ml, jobs[i], threads, lines[i].For<TexTokTrainingProgress>(Describe)));
+                return fitted;
+            });
+        }
+        catch
+        {
+            foreach (var chain in fitted)
+            {
+                chain?.Dispose();
+            }
+
+            throw;
+        }
     }
+
+    /// <summary>
+    /// Fits CaptionEmbed → TexTokenize → Detokenize on <paramref name="job"/>'s rows, TexTokenize training the job's
+    /// network with the samples' recipe (batch 16, lr 10⁻³ with a warm-up of a twentieth of the steps, ℓ2 + KL, seed 7).
+    /// </summary>
+    public static TransformerChain<DetokenizeTransformer> FitTokenizer(MLContext ml, TokenizerJob job, int threads, IProgress<TexTokTrainingProgress>? progress)
+    {
+        var tokenize = ml.Transforms.TexTokenize(new TexTokenizeOptions
+        {
+            Network = job.Network,
+            Training = TokenizerTraining(job.Steps, threads),
+            Progress = progress,
+        });
+        return ml.Transforms.CaptionEmbed().Append(tokenize).Append(ml.Transforms.Detokenize(tokenize)).Fit(job.Data);
+    }
+
+    /// <summary>The trained tokenizer/detokenizer pair inside a pipeline <see cref="FitTokenizer"/> returned (owned by it).</summary>
+    public static TexTokTrainedModel Tokenizer(TransformerChain<DetokenizeTransformer> pipeline) =>
+        ((TexTokenizeTransformer)pipeline.ElementAt(1)).Model!;
+
+    /// <summary>The token column of <paramref name="rows"/> as the tokenizer of a fitted pipeline writes it (no decoding).</summary>
+    public static IDataView Tokens(TransformerChain<DetokenizeTransformer> pipeline, IDataView rows) =>
+        pipeline.ElementAt(1).Transform(pipeline.ElementAt(0).Transform(rows));
 
     private static TexTokModel TrainTokenizer(TexTokConfig config, ImageSampleArrays data, int steps, int threads, IProgress<TexTokTrainingProgress> progress)
     {
-        var options = new TexTokTrainingOptions
-        {
-            BatchSize = 16, Steps = steps, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), PerceptualWeight = 0,
-            Seed = 7, Threads = threads, LogEvery = 10,
-        };
-        using var trainer = new TexTokTrainer(config, options);
+        using var trainer = new TexTokTrainer(config, TokenizerTraining(steps, threads));
         var source = config.UseText ? new InMemorySampleSource(data.Images, data.Texts!, data.Masks!) : new InMemorySampleSource(data.Images);
         trainer.Train(source, progress);
         return trainer.CreateEmaModel();
     }
 
-    /// <summary>One tokenizer for <see cref="TrainTokenizers"/>: a name for the progress line, its shape, data and steps.</summary>
-    public sealed record TokenizerJob(string Name, TexTokConfig Config, ImageSampleArrays Data, int Steps);
+    private static TexTokTrainingOptions TokenizerTraining(int steps, int threads) => new()
+    {
+        BatchSize = 16, Steps = steps, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), PerceptualWeight = 0,
+        Seed = 7, Threads = threads, LogEvery = 10,
+    };
+
+    /// <summary>One tokenizer for <see cref="FitTokenizers"/>: a name for the progress line, its network, training rows and steps.</summary>
+    public sealed record TokenizerJob(string Name, TexTokConfig Network, IDataView Data, int Steps);
 
     /// <summary>
     /// Trains a tokenizer (see <see cref="TrainTokenizer"/>), scores it on <paramref name="test"/>, saves it as
@@ -104,17 +141,22 @@ internal static class SampleTraining
     /// <summary>Trains a DiT on cached tokens, writes its model file to <paramref name="modelPath"/> and returns its EMA weights.</summary>
     public static DiTModel TrainDiT(DiTConfig config, TokenDataset data, int steps, int threads, string modelPath, string label)
     {
-        var options = new DiTTrainingOptions
-        {
-            Steps = steps, BatchSize = 32, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), Seed = 11, Threads = threads, LogEvery = 10,
-        };
-        using var trainer = new DiTTrainer(config, LatentNormalization.Measure(data), options);
+        using var trainer = new DiTTrainer(config, LatentNormalization.Measure(data), DiTTraining(steps, threads));
         SampleProgress.Run(label, progress =>
-            trainer.Train(data, progress.Add("DiT", steps).For<DiTTrainingProgress>(p => (p.Step, $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}"))));
+            trainer.Train(data, progress.Add("DiT", steps).For<DiTTrainingProgress>(Describe)));
 
         trainer.SaveModel(modelPath);
         return trainer.CreateEmaModel();
     }
+
+    /// <summary>The samples' DiT recipe: batch 32, lr 10⁻³ with a warm-up of a twentieth of the steps, seed 11.</summary>
+    public static DiTTrainingOptions DiTTraining(int steps, int threads) => new()
+    {
+        Steps = steps, BatchSize = 32, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), Seed = 11, Threads = threads, LogEvery = 10,
+    };
+
+    /// <summary>A DiT trainer's report as a progress line shows it.</summary>
+    public static (double Done, string Detail) Describe(DiTTrainingProgress p) => (p.Step, $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}");
 
     /// <summary>
     /// Class-conditional generation as an ML.NET pipeline (DiTGenerate → CaptionEmbed → Detokenize):
