@@ -60,7 +60,7 @@ public sealed class TexTokBatchScorer : IDisposable
                 var bytes = ReadStoredModel(entry, zipPath);
                 var session = new OnnxScoringSession(bytes, options, $"{zipPath}:{entry.FullName}");
                 bool ours = session.Metadata.TryGetValue(OnnxScoringSession.FormatKey, out var format) && format == OnnxScoringSession.Format
-                            && session.Metadata.TryGetValue(TexTokOnnxExport.PixelRangeKey, out var range) && range == "0..255";
+                            && session.Metadata.TryGetValue(TexTokOnnxExport.PixelRangeKey, out var range) && range == PipelineOnnxBoundary.BytePixelRange;
                 if (ours && session.Network == "encoder" && encoder is null)
                 {
                     encoder = session;

@@ -10,18 +10,6 @@ namespace TexTok.ML;
 /// </summary>
 public sealed class TexTokTrainedModel : IDisposable
 {
-    internal static readonly TexTokOnnxExportOptions PipelineNames = new()
-    {
-        ImageInput = TexTokColumns.EncoderImage,
-        TextInput = TexTokColumns.NetworkText,
-        TextMaskInput = TexTokColumns.NetworkMask,
-        TokensOutput = TexTokColumns.EncoderTokens,
-        TokensInput = TexTokColumns.DecoderTokens,
-        ImageOutput = TexTokColumns.DecoderPixels,
-        TokenGateInput = TexTokColumns.DecoderGate,
-        PixelRange = TexTokPixelRange.Bytes,
-    };
-
     private readonly object _gate = new();
     private byte[]? _encoderOnnx;
     private byte[]? _decoderOnnx;
@@ -75,7 +63,7 @@ public sealed class TexTokTrainedModel : IDisposable
     {
         lock (_gate)
         {
-            return _encoderOnnx ??= TexTokOnnxExport.ExportEncoder(Model, PipelineNames);
+            return _encoderOnnx ??= TexTokOnnxExport.ExportEncoder(Model, PipelineOnnxBoundary.Instance);
         }
     }
 
@@ -84,7 +72,7 @@ public sealed class TexTokTrainedModel : IDisposable
     {
         lock (_gate)
         {
-            return _decoderOnnx ??= TexTokOnnxExport.ExportDecoder(Model, PipelineNames);
+            return _decoderOnnx ??= TexTokOnnxExport.ExportDecoder(Model, PipelineOnnxBoundary.Instance);
         }
     }
 

@@ -12,7 +12,8 @@ namespace TexTok.ML.Torch.Tokenizer;
 /// Encoder inputs: <c>image</c> [batch, 3, H, W] in [−1, 1], <c>text</c> [batch, Nt, Dt], <c>text_mask</c>
 /// [batch, Nt]; output <c>tokens</c> [batch, N, d] (the posterior mean). Decoder inputs: <c>tokens</c>, <c>text</c>,
 /// <c>text_mask</c>; output <c>image</c> [batch, 3, H, W] (unclamped). Baseline models (no text) have no text inputs.
-/// Metadata: <c>textok.config</c>, <c>textok.format</c>, <c>textok.network</c>, <c>textok.version</c>.
+/// Metadata: <c>textok.config</c>, <c>textok.format</c>, <c>textok.network</c>, <c>textok.version</c>,
+/// <c>textok.pixel_range</c>. A <see cref="TexTokOnnxBoundary"/> changes the names and adds nodes at the edges.
 /// </remarks>
 public static class TexTokOnnxExport
 {
@@ -44,30 +45,23 @@ public static class TexTokOnnxExport
     /// <param name="path">Target ONNX file.</param>
     public static void ExportDecoder(TexTokModel model, string path) => WriteFile(path, ExportDecoder(model));
 
-    /// <summary>The tokenizer of <paramref name="model"/> as ONNX model bytes.</summary>
+    /// <summary>The tokenizer of <paramref name="model"/> as ONNX model bytes (the plain graph).</summary>
     /// <param name="model">The model.</param>
     /// <returns>The ONNX model.</returns>
-    public static byte[] ExportEncoder(TexTokModel model) => ExportEncoder(model, TexTokOnnxExportOptions.Default);
+    public static byte[] ExportEncoder(TexTokModel model) => ExportEncoder(model, TexTokOnnxBoundary.Plain);
 
-    /// <summary>Exports the tokenizer with the given input/output names and pixel range.</summary>
+    /// <summary>Exports the tokenizer with the inputs, outputs and edge conversions <paramref name="boundary"/> adds.</summary>
     /// <param name="model">The model (its current weights are written).</param>
-    /// <param name="options">Names and pixel range.</param>
+    /// <param name="boundary">Names and what is added around the network.</param>
     /// <returns>The ONNX model bytes.</returns>
-    public static byte[] ExportEncoder(TexTokModel model, TexTokOnnxExportOptions options)
+    public static byte[] ExportEncoder(TexTokModel model, TexTokOnnxBoundary boundary)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        ArgumentNullException.ThrowIfNull(boundary);
         var c = model.Config;
-        var g = NewGraph(c, "encoder", options);
-        var image = g.AddInput(options.ImageInput, OnnxGraphBuilder.Batch, 3, c.ImageSize, c.ImageSize);
-        if (options.PixelRange == TexTokPixelRange.Bytes)
-        {
-            var scaled = g.AddNode("Mul", "pixels.scale", [image, g.AddScalar("pixels.inv127_5", 1f / 127.5f)]);
-            image = g.AddNode("Sub", "pixels.signed", [scaled, g.AddScalar("pixels.one", 1f)]);
-        }
-
-        var (text, mask) = AddTextInputs(g, c, options);
+        var g = NewGraph(c, "encoder", boundary);
+        var image = boundary.AddEncoderInput(g, c);
+        var (text, mask) = AddTextInputs(g, c, boundary);
         string tokens;
         using (torch.no_grad())
         using (torch.NewDisposeScope())
@@ -75,35 +69,27 @@ public static class TexTokOnnxExport
             tokens = model.Encoder.EmitOnnx(g, image, text, mask);
         }
 
-        g.AddOutput(tokens, options.TokensOutput, OnnxGraphBuilder.Batch, c.NumTokens, c.TokenDim);
+        boundary.AddEncoderOutput(g, c, tokens);
         return g.ToBytes();
     }
 
-    /// <summary>Exports the detokenizer with the default names (inputs tokens, text, text_mask; output image in [-1, 1]).</summary>
+    /// <summary>The detokenizer of <paramref name="model"/> as ONNX model bytes (the plain graph: output image in [−1, 1]).</summary>
     /// <param name="model">The model (its current weights are written).</param>
     /// <returns>The ONNX model bytes.</returns>
-    public static byte[] ExportDecoder(TexTokModel model) => ExportDecoder(model, TexTokOnnxExportOptions.Default);
+    public static byte[] ExportDecoder(TexTokModel model) => ExportDecoder(model, TexTokOnnxBoundary.Plain);
 
-    /// <summary>Exports the detokenizer with the given input/output names and pixel range.</summary>
+    /// <summary>Exports the detokenizer with the inputs, outputs and edge conversions <paramref name="boundary"/> adds.</summary>
     /// <param name="model">The model (its current weights are written).</param>
-    /// <param name="options">Names and pixel range.</param>
+    /// <param name="boundary">Names and what is added around the network.</param>
     /// <returns>The ONNX model bytes.</returns>
-    public static byte[] ExportDecoder(TexTokModel model, TexTokOnnxExportOptions options)
+    public static byte[] ExportDecoder(TexTokModel model, TexTokOnnxBoundary boundary)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        ArgumentNullException.ThrowIfNull(boundary);
         var c = model.Config;
-        var g = NewGraph(c, "decoder", options);
-        var tokens = g.AddInput(options.TokensInput, OnnxGraphBuilder.Batch, c.NumTokens, c.TokenDim);
-        if (options.TokenGateInput is { } gateName)
-        {
-            var gate = g.AddInput(gateName, OnnxGraphBuilder.Batch, 1);
-            var gate3 = g.AddNode("Unsqueeze", "tokens.gate3", [gate, g.AddInt64Vector("tokens.gate_axis", 2)]);
-            tokens = g.AddNode("Mul", "tokens.gated", [tokens, gate3]);
-        }
-
-        var (text, mask) = AddTextInputs(g, c, options);
+        var g = NewGraph(c, "decoder", boundary);
+        var tokens = boundary.AddDecoderInput(g, c);
+        var (text, mask) = AddTextInputs(g, c, boundary);
         string image;
         using (torch.no_grad())
         using (torch.NewDisposeScope())
@@ -111,18 +97,11 @@ public static class TexTokOnnxExport
             image = model.Decoder.EmitOnnx(g, tokens, text, mask);
         }
 
-        if (options.PixelRange == TexTokPixelRange.Bytes)
-        {
-            var shifted = g.AddNode("Add", "pixels.shift", [image, g.AddScalar("pixels.one", 1f)]);
-            var scaled = g.AddNode("Mul", "pixels.scale", [shifted, g.AddScalar("pixels.127_5", 127.5f)]);
-            image = g.AddNode("Clip", "pixels.clip", [scaled, g.AddScalar("pixels.zero", 0f), g.AddScalar("pixels.255", 255f)]);
-        }
-
-        g.AddOutput(image, options.ImageOutput, OnnxGraphBuilder.Batch, 3, c.ImageSize, c.ImageSize);
+        boundary.AddDecoderOutput(g, c, image);
         return g.ToBytes();
     }
 
-    private static OnnxGraphBuilder NewGraph(TexTokConfig config, string network, TexTokOnnxExportOptions options)
+    private static OnnxGraphBuilder NewGraph(TexTokConfig config, string network, TexTokOnnxBoundary boundary)
     {
         string version = typeof(TexTokOnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
                          ?? typeof(TexTokOnnxExport).Assembly.GetName().Version?.ToString() ?? "0.0.0";
@@ -131,13 +110,13 @@ public static class TexTokOnnxExport
         g.SetMetadata(OnnxScoringSession.FormatKey, OnnxScoringSession.Format);
         g.SetMetadata(OnnxScoringSession.NetworkKey, network);
         g.SetMetadata(OnnxScoringSession.VersionKey, version);
-        g.SetMetadata(PixelRangeKey, options.PixelRange == TexTokPixelRange.Bytes ? "0..255" : "-1..1");
+        g.SetMetadata(PixelRangeKey, boundary.PixelRange);
         return g;
     }
 
-    private static (string? Text, string? Mask) AddTextInputs(OnnxGraphBuilder g, TexTokConfig c, TexTokOnnxExportOptions options) =>
+    private static (string? Text, string? Mask) AddTextInputs(OnnxGraphBuilder g, TexTokConfig c, TexTokOnnxBoundary boundary) =>
         c.UseText
-            ? (g.AddInput(options.TextInput, OnnxGraphBuilder.Batch, c.TextTokens, c.TextDim), g.AddInput(options.TextMaskInput, OnnxGraphBuilder.Batch, c.TextTokens))
+            ? (g.AddInput(boundary.TextInput, OnnxGraphBuilder.Batch, c.TextTokens, c.TextDim), g.AddInput(boundary.TextMaskInput, OnnxGraphBuilder.Batch, c.TextTokens))
             : (null, null);
 
     private static void WriteFile(string path, byte[] bytes) => AtomicFile.WriteAllBytes(path, bytes);
