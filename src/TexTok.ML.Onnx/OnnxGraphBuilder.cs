@@ -1,3 +1,5 @@
+using TexTok.ML.Core;
+
 namespace TexTok.ML.Onnx;
 
 /// <summary>

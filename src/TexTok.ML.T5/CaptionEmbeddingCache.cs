@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using TexTok.ML.Core;
 using TexTok.ML.Text;
 
 namespace TexTok.ML.T5;
@@ -24,7 +25,7 @@ public sealed class CaptionEmbeddingCache
     private const uint Magic = 0x454B5454; // "TTKE"
     private const int FormatVersion = 1;
     private const string EntryExtension = ".emb";
-    private const string TemporaryExtension = ".tmp";
+    private const string TemporaryExtension = AtomicFile.TemporaryExtension;
 
     private long _hits;
     private long _misses;
@@ -90,48 +91,22 @@ public sealed class CaptionEmbeddingCache
     {
         ArgumentNullException.ThrowIfNull(embedding);
         string path = PathOf(identity, caption);
-        string folder = Path.GetDirectoryName(path)!;
-        System.IO.Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TemporaryExtension}");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            using (var writer = new BinaryWriter(stream, Encoding.UTF8))
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(identity);
+            writer.Write(caption);
+            writer.Write(embedding.MaxTokens);
+            writer.Write(embedding.EmbeddingDim);
+            writer.Write(embedding.TokenCount);
+            writer.Write(embedding.OriginalTokenCount);
+            foreach (float v in embedding.Values)
             {
-                writer.Write(Magic);
-                writer.Write(FormatVersion);
-                writer.Write(identity);
-                writer.Write(caption);
-                writer.Write(embedding.MaxTokens);
-                writer.Write(embedding.EmbeddingDim);
-                writer.Write(embedding.TokenCount);
-                writer.Write(embedding.OriginalTokenCount);
-                foreach (float v in embedding.Values)
-                {
-                    writer.Write(v);
-                }
-
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
+                writer.Write(v);
             }
-
-            try
-            {
-                File.Move(temp, path, overwrite: true);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another writer renamed the same entry into place first (possible on Windows while it is read);
-                // entries are deterministic, so its file is as good as this one.
-            }
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        }, keepWinner: true); // entries are deterministic: another writer's file is as good as this one
     }
 
     /// <summary>

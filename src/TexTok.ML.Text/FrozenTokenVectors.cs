@@ -1,3 +1,5 @@
+using TexTok.ML.Core;
+
 namespace TexTok.ML.Text;
 
 /// <summary>
@@ -22,15 +24,11 @@ internal static class FrozenTokenVectors
             // Box–Muller: two uniforms from consecutive stream positions give two independent normals.
             double u1 = SplitMix64.ToOpenClosedUnit(SplitMix64.At(state, 2UL * (ulong)pair));
             double u2 = SplitMix64.ToClosedOpenUnit(SplitMix64.At(state, 2UL * (ulong)pair + 1UL));
-            double radius = Math.Sqrt(-2.0 * PortableMath.Log(u1));
-            (double sin, double cos) = PortableMath.SinCos(2.0 * Math.PI * u2);
-
-            double first = radius * cos;
+            var (first, second) = Gaussian.Pair(u1, u2);
             destination[2 * pair] = first;
             sumOfSquares += first * first;
             if (2 * pair + 1 < dim)
             {
-                double second = radius * sin;
                 destination[2 * pair + 1] = second;
                 sumOfSquares += second * second;
             }

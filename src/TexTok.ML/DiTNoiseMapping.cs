@@ -32,7 +32,7 @@ public sealed class DiTNoiseOutput
 public sealed class DiTNoiseMapping : CustomMappingFactory<DiTNoiseInput, DiTNoiseOutput>
 {
     /// <summary>The contract name stored in saved pipelines.</summary>
-    public const string ContractName = "TexTok.DiTGenerate.Noise.w4096.v1";
+    public const string ContractName = "TexTok.DiTGenerate.Noise.w4096.v2";
 
     /// <summary>The noise width: the largest N · d that DiTGenerate supports.</summary>
     public const int Width = 4096;
@@ -50,4 +50,25 @@ public sealed class DiTNoiseMapping : CustomMappingFactory<DiTNoiseInput, DiTNoi
 
     /// <inheritdoc/>
     public override Action<DiTNoiseInput, DiTNoiseOutput> GetMapping() => Map;
+}
+
+/// <summary>
+/// The first noise contract (<c>TexTok.DiTGenerate.Noise.w4096.v1</c>), drawn with <see cref="Random"/>, whose seeded
+/// sequence .NET does not promise to keep. It is kept only to refuse pipelines saved with it, with a message that says
+/// what to do; their noise can no longer be reproduced.
+/// </summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class DiTNoiseMappingV1 : CustomMappingFactory<DiTNoiseInput, DiTNoiseOutput>
+{
+    /// <summary>The retired contract name.</summary>
+    public const string ContractName = "TexTok.DiTGenerate.Noise.w4096.v1";
+
+    /// <summary>The message a pipeline saved with the retired contract fails with.</summary>
+    public const string Message =
+        "This pipeline was saved by an earlier TexTok.ML whose DiTGenerate noise (contract '" + ContractName + "') drew on " +
+        "System.Random, which is not reproducible across .NET versions; this version draws it with its own generator ('" +
+        DiTNoiseMapping.ContractName + "'). Build DiTGenerate again from the DiT model (DiTModelFile.Load) and save the pipeline anew.";
+
+    /// <inheritdoc/>
+    public override Action<DiTNoiseInput, DiTNoiseOutput> GetMapping() => throw new InvalidOperationException(Message);
 }

@@ -36,6 +36,11 @@ public static partial class TexTokModelOperations
                 root = root.InnerException;
             }
 
+            if (root.Message == DiTNoiseMappingV1.Message)
+            {
+                throw new InvalidDataException($"'{path}': {DiTNoiseMappingV1.Message}", e);
+            }
+
             var contract = ContractPattern().Match(root.Message);
             if (contract.Success)
             {

@@ -11,6 +11,7 @@ internal static class BenchmarkCommandLine
         ["pipeline"] = PipelineSuite.Run,
         ["t5"] = T5Suite.Run,
         ["generation"] = GenerationSuite.Run,
+        ["kill-resume"] = KillResumeSuite.Run,
     };
 
     // The --set keys each suite reads; a key a suite does not read is a usage error rather than silently ignored.
@@ -19,6 +20,7 @@ internal static class BenchmarkCommandLine
         ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset", "tokendim", "seeds", "workers", "mixing", "qkstd", "stem", "head", "ema", "kl", "replot"],
         ["generation"] = ["parts"],
         ["training-step"] = ["parts", "allocator"],
+        ["kill-resume"] = ["trials", "kills", "steps", "every", "seed"],
     };
 
     public static int Run(string[] args)
@@ -30,6 +32,11 @@ internal static class BenchmarkCommandLine
         }
 
         string suite = args[0];
+        if (suite == KillResumeSuite.ChildCommand)
+        {
+            return KillResumeSuite.RunChild(args[1..]);
+        }
+
         if (!Suites.TryGetValue(suite, out var run))
         {
             return UsageError($"unknown suite '{suite}'.");
@@ -122,7 +129,8 @@ internal static class BenchmarkCommandLine
         writer.WriteLine("             (training options), replot=REPORT.json (redraw");
         writer.WriteLine("             an earlier run's seed summary and rate_distortion.svg without training);");
         writer.WriteLine("             generation: parts=speed,shapes,fashion;");
-        writer.WriteLine("             training-step: parts=tiny,s, allocator=tuned|default)");
+        writer.WriteLine("             training-step: parts=tiny,s, allocator=tuned|default;");
+        writer.WriteLine("             kill-resume: trials=T, kills=K (per trial), steps=S, every=E (checkpoint interval), seed=S)");
     }
 }
 

@@ -32,13 +32,12 @@ internal static class DiTParityData
     /// <summary>Captions N(0, 1) with masks cycling through 2 padded positions, none, and all padded.</summary>
     public static (float[][] Texts, float[][] Masks) Captions(DiTConfig config, int count, int seed)
     {
-        var random = new Random(seed);
         var texts = new float[count][];
         var masks = new float[count][];
         for (int b = 0; b < count; b++)
         {
             texts[b] = new float[config.TextTokens * config.TextDim];
-            SeededNoise.FillStandardNormal(random, texts[b]);
+            SeededNoise.FillStandardNormal(seed, b, 0xCA9, texts[b]);
             int valid = (b % 3) switch { 0 => config.TextTokens - 2, 1 => config.TextTokens, _ => 0 };
             masks[b] = Enumerable.Range(0, config.TextTokens).Select(i => i < valid ? 1f : 0f).ToArray();
         }

@@ -66,6 +66,56 @@ public sealed class DiTGenerateTests
         CollectionAssert.AreEqual(tokens.SelectMany(x => x).ToArray(), ComponentTestData.Column(loaded.Transform(data), "Tokens").SelectMany(x => x).ToArray());
     }
 
+    // The noise contract was bumped when the noise moved from System.Random to the project's own generator: a pipeline
+    // saved with the old contract must fail on load saying so, not with ML.NET's missing-extension error.
+    [TestMethod]
+    public void APipelineSavedWithTheRetiredNoiseContractFailsSayingWhatToDo()
+    {
+        var config = DiTConfig.FromPreset(DiTPreset.Tiny, numTokens: 8, tokenDim: 4, numClasses: 5) with { FrequencyDim = 32 };
+        using var model = RandomModel(config, seed: 4);
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new List<LabelRow> { new() { Label = 1, Seed = 3 } });
+        var generator = ml.Transforms.DiTGenerate(new DiTGenerateOptions { Model = model, Sampler = Sampler }).Fit(data);
+        string zip = Path.Combine(TestContext.TestRunDirectory ?? Path.GetTempPath(), $"{Guid.NewGuid():N}-dit-v1.zip");
+        ml.Model.Save(generator, data.Schema, zip);
+
+        // Rewrite the stored contract name to the retired one (same length), as an earlier version saved it.
+        int rewritten = 0;
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            foreach (var entry in archive.Entries.ToList())
+            {
+                byte[] bytes;
+                using (var read = entry.Open())
+                using (var copy = new MemoryStream())
+                {
+                    read.CopyTo(copy);
+                    bytes = copy.ToArray();
+                }
+
+                // ML.NET's model files hold their strings as UTF-16.
+                byte[] current = System.Text.Encoding.Unicode.GetBytes(DiTNoiseMapping.ContractName);
+                int at = bytes.AsSpan().IndexOf(current);
+                if (at < 0)
+                {
+                    continue;
+                }
+
+                System.Text.Encoding.Unicode.GetBytes(DiTNoiseMappingV1.ContractName).CopyTo(bytes, at);
+                rewritten++;
+                using var write = entry.Open();
+                write.SetLength(0);
+                write.Write(bytes);
+            }
+        }
+
+        Assert.AreEqual(1, rewritten);
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => new MLContext().Model.LoadTexTokPipeline(zip, out _));
+        StringAssert.Contains(error.Message, zip);
+        StringAssert.Contains(error.Message, DiTNoiseMappingV1.ContractName);
+        StringAssert.Contains(error.Message, "save the pipeline anew");
+    }
+
     public sealed class CaptionRow
     {
         public string Caption { get; set; } = string.Empty;

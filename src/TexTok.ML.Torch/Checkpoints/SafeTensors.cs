@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TexTok.ML.Core;
 using static TorchSharp.torch;
 
 namespace TexTok.ML.Torch.Checkpoints;
@@ -51,39 +52,22 @@ public static class SafeTensors
 
         byte[] headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (headerBytes.Length + 7) / 8 * 8;
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(length, padded);
+            stream.Write(length);
+            stream.Write(headerBytes);
+            for (int i = headerBytes.Length; i < padded; i++)
             {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteInt64LittleEndian(length, padded);
-                stream.Write(length);
-                stream.Write(headerBytes);
-                for (int i = headerBytes.Length; i < padded; i++)
-                {
-                    stream.WriteByte((byte)' ');
-                }
-
-                foreach (var values in data)
-                {
-                    stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-                }
-
-                stream.Flush(flushToDisk: true);
+                stream.WriteByte((byte)' ');
             }
 
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
+            foreach (var values in data)
             {
-                File.Delete(temp);
+                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
             }
-        }
+        });
     }
 
     /// <summary>Reads every tensor of a safetensors file as float32 CPU tensors, plus its metadata; dispose the result to free them.</summary>

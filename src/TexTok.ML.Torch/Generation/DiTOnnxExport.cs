@@ -2,6 +2,7 @@ using System.Reflection;
 using TexTok.ML.Onnx;
 using TexTok.ML.Torch.Modules;
 using TorchSharp;
+using TexTok.ML.Core;
 
 namespace TexTok.ML.Torch.Generation;
 

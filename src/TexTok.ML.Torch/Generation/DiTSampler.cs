@@ -111,8 +111,7 @@ public static class DiTSampler
         var values = new float[count * config.TokenLength];
         for (int i = 0; i < count; i++)
         {
-            var random = new Random(SeededNoise.Mix(seed, first + i, 0x5A3B1E));
-            SeededNoise.FillStandardNormal(random, values.AsSpan(i * config.TokenLength, config.TokenLength));
+            SeededNoise.FillStandardNormal(seed, first + i, 0x5A3B1E, values.AsSpan(i * config.TokenLength, config.TokenLength));
         }
 
         return values;

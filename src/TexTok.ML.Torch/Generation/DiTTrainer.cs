@@ -200,7 +200,7 @@ public sealed class DiTTrainer : IDisposable
         }
 
         var noiseValues = new float[b * Config.TokenLength];
-        SeededNoise.FillStandardNormal(random, noiseValues);
+        SeededNoise.FillStandardNormal(_options.Seed, Step, 0x7105F, noiseValues);
         var t = torch.tensor(times, device: _device);
         var noise = torch.tensor(noiseValues, new long[] { b, Config.NumTokens, Config.TokenDim }, device: _device);
         var xt = RectifiedFlow.Interpolate(x0, noise, t);

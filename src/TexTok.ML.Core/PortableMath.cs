@@ -1,4 +1,4 @@
-namespace TexTok.ML.Text;
+namespace TexTok.ML.Core;
 
 /// <summary>
 /// Logarithm, exponential and sine/cosine built only from IEEE 754 addition, multiplication and
