@@ -40,7 +40,7 @@ public sealed class CaptionedImageFolder
     /// <param name="captionsFile">The captions file.</param>
     /// <param name="imageRoot">The folder relative image paths resolve against; null for the captions file's folder.</param>
     /// <exception cref="FileNotFoundException">The captions file or a listed image does not exist; the message names the captions file and line.</exception>
-    /// <exception cref="InvalidDataException">A line is malformed or the file lists no images; the message names the captions file and line.</exception>
+    /// <exception cref="InvalidDataException">A line is malformed (an image path that is not a valid path among them) or the file lists no images; the message names the captions file and line.</exception>
     /// <exception cref="ArgumentException">The captions file's extension names no supported format.</exception>
     public static CaptionedImageFolder Open(string captionsFile, string? imageRoot = null)
     {
@@ -61,7 +61,15 @@ public sealed class CaptionedImageFolder
         var paths = new string[lines.Count];
         for (int i = 0; i < lines.Count; i++)
         {
-            paths[i] = Path.GetFullPath(Path.Combine(root, lines[i].Path));
+            try
+            {
+                paths[i] = Path.GetFullPath(Path.Combine(root, lines[i].Path));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                throw new InvalidDataException($"{CaptionsFileParser.Where(file, lines[i].Number)}: the image path is not a valid path ({e.Message}).", e);
+            }
+
             if (!File.Exists(paths[i]))
             {
                 throw new FileNotFoundException(
