@@ -54,10 +54,10 @@ public sealed class ReaderFuzzTests
         var gen = Gen.Select(Gen.Int[0, names.Length - 1], Gen.Int[0, TensorFields.Length - 1], ReaderFuzz.JsonValues, Gen.Bool);
         var tally = ReaderFuzz.Run(gen, ReaderFuzz.Iterations(600), seed: 22, input =>
         {
-            (int tensor, int field, string value, bool keepLength) = input;
+            (int tensor, int field, string value, bool exactLength) = input;
             var mutated = header.DeepClone().AsObject();
             mutated[names[tensor]]![TensorFields[field]] = JsonNode.Parse(value);
-            byte[] bytes = Join(mutated, data, keepLength ? null : 8);
+            byte[] bytes = Join(mutated, data, exactLength);
             File.WriteAllBytes(path, bytes);
             return LoadSafeTensors(path, bytes.Length);
         }, input => input.ToString());
@@ -77,6 +77,7 @@ public sealed class ReaderFuzzTests
         }
 
         byte[] valid = File.ReadAllBytes(path);
+        TexTokModelFile.Load(path).Dispose();
         var gen = ModelFileMutations(TexTokFields);
         var tally = ReaderFuzz.Run(gen, ReaderFuzz.Iterations(120), seed: 23, input =>
         {
@@ -85,7 +86,6 @@ public sealed class ReaderFuzzTests
         }, input => input.ToString());
         File.Delete(path);
         TestContext.WriteLine($"TexTok model file: {tally}");
-        Assert.IsGreaterThan(0, tally.Accepted);
         Assert.IsGreaterThan(0, tally.Refused);
     }
 
@@ -117,7 +117,7 @@ public sealed class ReaderFuzzTests
         string path = TempPath();
         (JsonObject header, byte[] data) = Split(SmallSafeTensors(path));
         header["a"]!["data_offsets"] = new JsonArray(0);
-        AssertRefused(path, Join(header, data, 8), "data offsets");
+        AssertRefused(path, Join(header, data), "data offsets");
     }
 
     [TestMethod]
@@ -127,7 +127,7 @@ public sealed class ReaderFuzzTests
         (JsonObject header, byte[] data) = Split(SmallSafeTensors(path));
         header["a"]!["shape"] = new JsonArray(-1);
         header["a"]!["data_offsets"] = new JsonArray(8, 4);
-        AssertRefused(path, Join(header, data, 8), "negative dimension");
+        AssertRefused(path, Join(header, data), "negative dimension");
     }
 
     [TestMethod]
@@ -137,24 +137,25 @@ public sealed class ReaderFuzzTests
         (JsonObject header, byte[] data) = Split(SmallSafeTensors(path));
         header["a"]!["shape"] = new JsonArray(1L << 32, 1L << 32, 4);
         header["a"]!["data_offsets"] = new JsonArray(0, 0);
-        AssertRefused(path, Join(header, data, 8), "more elements");
+        AssertRefused(path, Join(header, data), "more elements");
     }
 
     [TestMethod]
     public void SafeTensorsOverlappingEntriesAreRefusedBeforeReading()
     {
-        // Ten thousand names for the same 4 KiB would make a 400 KiB file read as 40 MiB of tensors.
+        // Ten thousand names for the same 16 KiB would make a 1 MiB file read as 160 MiB of tensors (twice that with
+        // the raw bytes); parsing the header alone allocates a few dozen.
         string path = TempPath();
         var header = new JsonObject();
         for (int i = 0; i < 10_000; i++)
         {
-            header[$"t{i}"] = new JsonObject { ["dtype"] = "F32", ["shape"] = new JsonArray(1024), ["data_offsets"] = new JsonArray(0, 4096) };
+            header[$"t{i}"] = new JsonObject { ["dtype"] = "F32", ["shape"] = new JsonArray(4096), ["data_offsets"] = new JsonArray(0, 16384) };
         }
 
-        byte[] bytes = Join(header, new byte[4096], 8);
+        byte[] bytes = Join(header, new byte[16384]);
         File.WriteAllBytes(path, bytes);
         var error = ReaderFuzz.WithinAllocation(
-            () => Assert.ThrowsExactly<InvalidDataException>(() => SafeTensors.Load(path)), bound: 16L * bytes.Length, path);
+            () => Assert.ThrowsExactly<InvalidDataException>(() => SafeTensors.Load(path)), bound: 64L << 20, path);
         StringAssert.Contains(error.Message, path);
         StringAssert.Contains(error.Message, "overlap");
         File.Delete(path);
@@ -171,7 +172,7 @@ public sealed class ReaderFuzzTests
 
         (JsonObject header, byte[] data) = Split(File.ReadAllBytes(path));
         header["__metadata__"]!["config"] = "{\"Width\": ";
-        AssertRefused(path, Join(header, data, 8), "invalid model configuration", load: p => TexTokModelFile.Load(p).Dispose());
+        AssertRefused(path, Join(header, data), "invalid model configuration", load: p => TexTokModelFile.Load(p).Dispose());
     }
 
     [TestMethod]
@@ -188,7 +189,7 @@ public sealed class ReaderFuzzTests
         var config = JsonNode.Parse(header["__metadata__"]!["config"]!.GetValue<string>())!.AsObject();
         config["Width"] = 1 << 20;
         header["__metadata__"]!["config"] = config.ToJsonString();
-        AssertRefused(path, Join(header, data, 8), "does not fit its own configuration", load: p => TexTokModelFile.Load(p).Dispose());
+        AssertRefused(path, Join(header, data), "does not fit its own configuration", load: p => TexTokModelFile.Load(p).Dispose());
 
         using (var dit = new DiTModel(DiTConfig.FromPreset(DiTPreset.Tiny, numTokens: 8, tokenDim: 4) with { Depth = 1 }))
         {
@@ -199,7 +200,7 @@ public sealed class ReaderFuzzTests
         config = JsonNode.Parse(header["__metadata__"]!["config"]!.GetValue<string>())!.AsObject();
         config["NumClasses"] = int.MaxValue;
         header["__metadata__"]!["config"] = config.ToJsonString();
-        AssertRefused(path, Join(header, data, 8), "does not fit its own configuration", load: p => DiTModelFile.Load(p).Dispose());
+        AssertRefused(path, Join(header, data), "does not fit its own configuration", load: p => DiTModelFile.Load(p).Dispose());
     }
 
     private static void AssertRefused(string path, byte[] bytes, string detail, Action<string>? load = null)
@@ -237,7 +238,7 @@ public sealed class ReaderFuzzTests
         var config = JsonNode.Parse(header["__metadata__"]!["config"]!.GetValue<string>())!.AsObject();
         config[input.Field!] = JsonNode.Parse(input.Value!);
         header["__metadata__"]!["config"] = config.ToJsonString();
-        return Join(header, data, 8);
+        return Join(header, data);
     }
 
     private static byte[] SmallSafeTensors(string path)
@@ -256,12 +257,12 @@ public sealed class ReaderFuzzTests
         return (header, file[(int)(8 + headerLength)..]);
     }
 
-    /// <summary>A file of <paramref name="header"/> and <paramref name="data"/>; the length prefix is the header's, or the original's when <paramref name="lengthFrom"/> is null (so it may no longer fit).</summary>
-    private static byte[] Join(JsonObject header, byte[] data, int? lengthFrom)
+    /// <summary>A file of <paramref name="header"/> and <paramref name="data"/>; the length prefix is the header's, or 16 bytes too long when <paramref name="exactLength"/> is false.</summary>
+    private static byte[] Join(JsonObject header, byte[] data, bool exactLength = true)
     {
         byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         var bytes = new byte[8 + json.Length + data.Length];
-        long length = lengthFrom is null ? json.Length + 16 : json.Length;
+        long length = exactLength ? json.Length : json.Length + 16;
         BinaryPrimitives.WriteInt64LittleEndian(bytes, length);
         json.CopyTo(bytes, 8);
         data.CopyTo(bytes, 8 + json.Length);
