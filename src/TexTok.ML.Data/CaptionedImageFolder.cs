@@ -11,6 +11,12 @@ namespace TexTok.ML.Data;
 /// </summary>
 public sealed class CaptionedImageFolder
 {
+    /// <summary>
+    /// The most pixels (width × height) an image may claim: 2^26, e.g. 8192×8192, 256 MiB as RGBA. Larger images are
+    /// refused from their header, before any pixel memory is allocated.
+    /// </summary>
+    public const long MaxImagePixels = 1L << 26;
+
     private CaptionedImageFolder(string captionsFile, string imageRoot, IReadOnlyList<CaptionedImageEntry> entries, IReadOnlyList<string> labelNames)
     {
         CaptionsFile = captionsFile;
@@ -40,7 +46,7 @@ public sealed class CaptionedImageFolder
     /// <param name="captionsFile">The captions file.</param>
     /// <param name="imageRoot">The folder relative image paths resolve against; null for the captions file's folder.</param>
     /// <exception cref="FileNotFoundException">The captions file or a listed image does not exist; the message names the captions file and line.</exception>
-    /// <exception cref="InvalidDataException">A line is malformed or the file lists no images; the message names the captions file and line.</exception>
+    /// <exception cref="InvalidDataException">A line is malformed (an image path that is not a valid path among them) or the file lists no images; the message names the captions file and line.</exception>
     /// <exception cref="ArgumentException">The captions file's extension names no supported format.</exception>
     public static CaptionedImageFolder Open(string captionsFile, string? imageRoot = null)
     {
@@ -61,7 +67,15 @@ public sealed class CaptionedImageFolder
         var paths = new string[lines.Count];
         for (int i = 0; i < lines.Count; i++)
         {
-            paths[i] = Path.GetFullPath(Path.Combine(root, lines[i].Path));
+            try
+            {
+                paths[i] = Path.GetFullPath(Path.Combine(root, lines[i].Path));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                throw new InvalidDataException($"{CaptionsFileParser.Where(file, lines[i].Number)}: the image path is not a valid path ({e.Message}).", e);
+            }
+
             if (!File.Exists(paths[i]))
             {
                 throw new FileNotFoundException(
@@ -110,7 +124,7 @@ public sealed class CaptionedImageFolder
 
     /// <summary>Decodes image <paramref name="index"/> to RGB.</summary>
     /// <param name="index">The zero-based entry index.</param>
-    /// <exception cref="InvalidDataException">The file cannot be decoded; the message names it and its captions-file line.</exception>
+    /// <exception cref="InvalidDataException">The file cannot be decoded or claims more than <see cref="MaxImagePixels"/> pixels; the message names it and its captions-file line.</exception>
     /// <exception cref="FileNotFoundException">The file was removed after the captions file was read.</exception>
     public RgbImage ReadImage(int index)
     {
@@ -132,11 +146,23 @@ public sealed class CaptionedImageFolder
             throw new FileNotFoundException($"{where}: the image '{entry.ImagePath}' no longer exists.", entry.ImagePath);
         }
 
+        // The decoder allocates the whole bitmap its header announces before it reads a pixel, so a few bytes claiming
+        // 60000x60000 would cost gigabytes: read the header alone first and refuse sizes beyond the bound.
+        using (var codec = SkiaSharp.SKCodec.Create(entry.ImagePath))
+        {
+            if (codec is not null && (long)codec.Info.Width * codec.Info.Height > MaxImagePixels)
+            {
+                throw new InvalidDataException(
+                    $"{where}: the image '{entry.ImagePath}' claims {codec.Info.Width}x{codec.Info.Height} pixels, more than the {MaxImagePixels} this reader decodes.");
+            }
+        }
+
         try
         {
             return MLImage.CreateFromFile(entry.ImagePath);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or NotSupportedException ||
+                                  e.GetType() == typeof(Exception))
         {
             throw new InvalidDataException(
                 $"{where}: the image '{entry.ImagePath}' cannot be decoded; it is not a readable PNG, JPEG, BMP, GIF or WebP file.", e);

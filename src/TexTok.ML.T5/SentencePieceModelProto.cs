@@ -28,8 +28,7 @@ internal static class SentencePieceModelProto
             int field = (int)(tag >> 3), wire = (int)(tag & 7);
             if (wire == 2 && field == TrainerSpecField)
             {
-                int length = checked((int)ReadVarint(proto, ref position));
-                CheckRange(proto, position, length);
+                int length = ReadLength(proto, ref position);
                 byte[] trainer = PatchTrainerSpec(proto.AsSpan(position, length));
                 position += length;
                 WriteVarint(output, tag);
@@ -98,8 +97,7 @@ internal static class SentencePieceModelProto
                 position += 8;
                 break;
             case 2:
-                int length = checked((int)ReadVarint(data, ref position));
-                CheckRange(data, position, length);
+                int length = ReadLength(data, ref position);
                 position += length;
                 break;
             case 5:
@@ -111,9 +109,21 @@ internal static class SentencePieceModelProto
         }
     }
 
+    /// <summary>Reads a length-delimited field's length and checks that the field fits in what is left of <paramref name="data"/>.</summary>
+    private static int ReadLength(byte[] data, ref int position)
+    {
+        ulong length = ReadVarint(data, ref position);
+        if (length > (ulong)(data.Length - position))
+        {
+            throw new InvalidDataException("The SentencePiece model is truncated or not protobuf.");
+        }
+
+        return (int)length;
+    }
+
     private static void CheckRange(byte[] data, int position, int length)
     {
-        if (length < 0 || position + length > data.Length)
+        if (length < 0 || length > data.Length - position)
         {
             throw new InvalidDataException("The SentencePiece model is truncated or not protobuf.");
         }

@@ -39,6 +39,22 @@ internal static class PngWriter
         WriteChunk(file, "IEND", []);
     }
 
+    /// <summary>Writes a PNG whose header claims <paramref name="width"/>×<paramref name="height"/> RGBA pixels but whose image data is <paramref name="idat"/> as given.</summary>
+    public static void WriteWithData(string path, int width, int height, byte[] idat)
+    {
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8;
+        header[9] = Rgba;
+
+        using var file = File.Create(path);
+        file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(file, "IHDR", header);
+        WriteChunk(file, "IDAT", idat);
+        WriteChunk(file, "IEND", []);
+    }
+
     private static void WriteChunk(Stream stream, string type, byte[] data)
     {
         byte[] typeBytes = Encoding.ASCII.GetBytes(type);

@@ -12,7 +12,11 @@ namespace TexTok.ML.Torch.Checkpoints;
 /// </summary>
 public sealed class SafeTensorsFile
 {
-    private const long MaxHeaderBytes = 100L * 1024 * 1024;
+    /// <summary>The largest header this reader accepts: 100 MiB.</summary>
+    public const long MaxHeaderBytes = 100L * 1024 * 1024;
+
+    /// <summary>The largest tensor this reader converts, in float32 bytes: the largest .NET array.</summary>
+    public const long MaxTensorBytes = 0x7FFFFFC7L;
 
     private SafeTensorsFile(string path, long dataStart, long dataLength, Dictionary<string, Entry> entries, Dictionary<string, string> metadata)
     {
@@ -40,7 +44,11 @@ public sealed class SafeTensorsFile
 
     /// <summary>Reads the header of <paramref name="path"/>.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="InvalidDataException">The file is not safetensors or is truncated; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not safetensors, is truncated, has a header over <see cref="MaxHeaderBytes"/>, or an entry with a
+    /// negative or overflowing shape, a byte range outside the data section or overlapping another's; the message names it.
+    /// </exception>
     public static SafeTensorsFile Open(string path)
     {
         if (!File.Exists(path))
@@ -86,13 +94,32 @@ public sealed class SafeTensorsFile
                 string dtype = entry["dtype"]!.GetValue<string>();
                 long[] shape = entry["shape"]!.AsArray().Select(s => s!.GetValue<long>()).ToArray();
                 var offsets = entry["data_offsets"]!.AsArray();
+                if (offsets.Count != 2)
+                {
+                    throw Bad(path, $"tensor '{name}' has {offsets.Count} data offsets instead of 2");
+                }
+
                 long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-                entries[name] = new Entry(name, dtype, shape, begin, end);
+                entries[name] = CheckEntry(path, new Entry(name, dtype, shape, begin, end), dataLength);
             }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException or
+                                       OverflowException or ArgumentException)
         {
             throw new InvalidDataException($"'{path}' has a malformed safetensors header ({e.Message}).", e);
+        }
+
+        // Tensors may not share bytes: with overlaps, a small file could list one range many times and have every
+        // copy read, so the bytes read would no longer be bounded by the file's size.
+        Entry? previous = null;
+        foreach (var entry in entries.Values.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
+        {
+            if (previous is not null && entry.Begin < previous.End)
+            {
+                throw Bad(path, $"tensors '{previous.Name}' and '{entry.Name}' overlap in the data section");
+            }
+
+            previous = entry;
         }
 
         return new SafeTensorsFile(path, dataStart, dataLength, entries, metadata);
@@ -109,10 +136,17 @@ public sealed class SafeTensorsFile
             "F16" or "BF16" => 2,
             _ => throw Bad(Path, $"tensor '{entry.Name}' has dtype {entry.DType}; only F32, F16 and BF16 are supported"),
         };
-        long count = entry.Shape.Aggregate(1L, (a, s) => a * s);
-        if (entry.Begin < 0 || entry.End > DataLength || entry.End - entry.Begin != count * width)
+        CheckEntry(Path, entry, DataLength);
+        long count = ElementCount(entry.Shape);
+        long bytes = entry.End - entry.Begin;
+        if (bytes % width != 0 || count != bytes / width)
         {
-            throw Bad(Path, $"tensor '{entry.Name}' claims bytes [{entry.Begin}, {entry.End}) but the data section has {DataLength} bytes (the file may be truncated)");
+            throw Bad(Path, $"tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}] ({count} {entry.DType} values) but claims {bytes} bytes");
+        }
+
+        if (count * sizeof(float) > MaxTensorBytes)
+        {
+            throw Bad(Path, $"tensor '{entry.Name}' has {count} elements, more than this reader reads into one tensor ({MaxTensorBytes / sizeof(float)})");
         }
 
         var raw = new byte[entry.End - entry.Begin];
@@ -156,6 +190,54 @@ public sealed class SafeTensorsFile
         }
 
         return tensor(values, entry.Shape);
+    }
+
+    /// <summary>
+    /// Checks what a header entry claims against the data section, without reading it: a shape of non-negative
+    /// dimensions whose element count fits a 64-bit integer, and a byte range inside the data section.
+    /// </summary>
+    private static Entry CheckEntry(string path, Entry entry, long dataLength)
+    {
+        if (entry.Shape.Any(d => d < 0))
+        {
+            throw Bad(path, $"tensor '{entry.Name}' has a negative dimension in shape [{string.Join(", ", entry.Shape)}]");
+        }
+
+        if (ElementCount(entry.Shape) < 0)
+        {
+            throw Bad(path, $"tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}], more elements than any file can hold");
+        }
+
+        if (entry.Begin < 0 || entry.End < entry.Begin || entry.End > dataLength)
+        {
+            throw Bad(path, $"tensor '{entry.Name}' claims bytes [{entry.Begin}, {entry.End}) but the data section has {dataLength} bytes (the file may be truncated)");
+        }
+
+        return entry;
+    }
+
+    /// <summary>The product of the dimensions, or -1 when it exceeds 2^62 (no file holds that many elements).</summary>
+    private static long ElementCount(long[] shape)
+    {
+        const long limit = 1L << 62;
+        long count = 1;
+        foreach (long d in shape)
+        {
+            if (d == 0)
+            {
+                return 0;
+            }
+
+            if (count > limit / d)
+            {
+                // Keep scanning: a later zero dimension still makes the tensor empty.
+                return shape.Contains(0) ? 0 : -1;
+            }
+
+            count *= d;
+        }
+
+        return count;
     }
 
     private static InvalidDataException Bad(string path, string why) => new($"'{path}' is not a valid safetensors file: {why}.");

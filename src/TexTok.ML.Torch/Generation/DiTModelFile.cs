@@ -31,7 +31,8 @@ public static class DiTModelFile
     /// <summary>Loads a model written by <see cref="Save(string, DiTModel)"/>, in evaluation mode.</summary>
     /// <param name="path">The file.</param>
     /// <param name="device">Device, or null for the CPU.</param>
-    /// <exception cref="InvalidDataException">The file is not a DiT model file, or its weights do not fit its configuration.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a DiT model file (malformed safetensors, configuration or normalisation), or its weights do not fit its configuration; the message names it.</exception>
     public static DiTModel Load(string path, Device? device = null)
     {
         TorchRuntime.EnsureAvailable();
@@ -43,7 +44,17 @@ public static class DiTModelFile
             throw new InvalidDataException($"'{path}' is not a DiT model file (expected format '{Format}').");
         }
 
-        var model = new DiTModel(DiTConfig.FromJson(json), device) { Normalization = LatentNormalization.FromJson(normalization) };
+        DiTConfig config = ModelFileChecks.ParseConfig(path, DiTConfig.FromJson, json);
+        LatentNormalization latent = ModelFileChecks.ParseConfig(path, LatentNormalization.FromJson, normalization);
+
+        // DiT blocks (attention 4·W², MLP 2·r·W², adaLN 6·W²), the class table and the timestep embedder's first
+        // layer: a lower bound on what the model allocates.
+        double width = config.Width;
+        ModelFileChecks.RequireParametersInFile(
+            path,
+            (config.Depth * (10.0 + (2.0 * config.MlpRatio)) * width * width) + ((double)config.NumClasses * width) + ((double)config.FrequencyDim * width),
+            tensors);
+        var model = new DiTModel(config, device) { Normalization = latent };
         try
         {
             StateDictionaryLoader.Load(model, tensors, $"DiT model file '{path}'");

@@ -25,6 +25,8 @@ public static class TexTokModelFile
     /// <summary>Loads a model written by <see cref="Save(string, TexTokModel)"/>, in evaluation mode.</summary>
     /// <param name="path">The file.</param>
     /// <param name="device">Device, or null for the CPU.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid TexTok model file (malformed safetensors, configuration or weights); the message names it.</exception>
     public static TexTokModel Load(string path, Device? device = null)
     {
         TorchRuntime.EnsureAvailable();
@@ -35,8 +37,24 @@ public static class TexTokModelFile
             throw new InvalidDataException($"'{path}' is not a TexTok model file (expected format '{Format}').");
         }
 
-        var model = new TexTokModel(TexTokConfig.FromJson(json), device);
-        StateDictionaryLoader.Load(model, tensors, $"Model file '{path}'");
+        TexTokConfig config = ModelFileChecks.ParseConfig(path, TexTokConfig.FromJson, json);
+
+        // Transformer blocks of the tokenizer and the detokenizer (attention 4·D², MLP 2·r·D² each), plus the patch
+        // positions and queries: a lower bound on what the model allocates.
+        double width = config.Width;
+        ModelFileChecks.RequireParametersInFile(
+            path, (2.0 * config.Depth * (4.0 + (2.0 * config.MlpRatio)) * width * width) + (2.0 * config.NumPatches * width), tensors);
+        var model = new TexTokModel(config, device);
+        try
+        {
+            StateDictionaryLoader.Load(model, tensors, $"Model file '{path}'");
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
         model.eval();
         return model;
     }
