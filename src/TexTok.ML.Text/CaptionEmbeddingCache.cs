@@ -2,9 +2,8 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using TexTok.ML.Core;
-using TexTok.ML.Text;
 
-namespace TexTok.ML.T5;
+namespace TexTok.ML.Text;
 
 /// <summary>
 /// A directory of precomputed caption embeddings, addressed by content: the file of a caption is named by the

@@ -1,6 +1,4 @@
-using TexTok.ML.Text;
-
-namespace TexTok.ML.T5.Tests;
+namespace TexTok.ML.Text.Tests;
 
 [TestClass]
 public sealed class CaptionEmbeddingCacheTests
@@ -8,7 +6,7 @@ public sealed class CaptionEmbeddingCacheTests
     [TestMethod]
     public void MissesAreComputedInBatchesThenHit()
     {
-        string dir = TinyT5.NewTempDirectory();
+        string dir = NewTempDirectory();
         try
         {
             var cache = new CaptionEmbeddingCache(dir);
@@ -47,7 +45,7 @@ public sealed class CaptionEmbeddingCacheTests
     [TestMethod]
     public void InterruptedWritesLeaveOnlyCompleteEntries()
     {
-        string dir = TinyT5.NewTempDirectory();
+        string dir = NewTempDirectory();
         try
         {
             var cache = new CaptionEmbeddingCache(dir);
@@ -76,7 +74,7 @@ public sealed class CaptionEmbeddingCacheTests
     [TestMethod]
     public void ConcurrentReadersAndWritersSeeCompleteEntries()
     {
-        string dir = TinyT5.NewTempDirectory();
+        string dir = NewTempDirectory();
         try
         {
             var cache = new CaptionEmbeddingCache(dir);
@@ -138,5 +136,12 @@ public sealed class CaptionEmbeddingCacheTests
 
             return base.EncodeBatchCore(captions);
         }
+    }
+
+    private static string NewTempDirectory()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "caption-cache-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
     }
 }
