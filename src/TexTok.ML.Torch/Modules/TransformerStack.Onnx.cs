@@ -45,7 +45,7 @@ public sealed partial class TransformerStack
         return EmitOnnx(g, sequence, keyBias, name + ".transformer");
     }
 
-    /// <summary>Emits <see cref="KeyBias"/>: (concat(ones[B, fixed], mask) − 1) · 1e9 reshaped to [B, 1, 1, L].</summary>
+    /// <summary>Emits <see cref="KeyBias(TorchSharp.torch.Tensor, long)"/>: (concat(ones[B, fixed], mask) − 1) · 1e9 reshaped to [B, 1, 1, L].</summary>
     /// <param name="g">The graph.</param>
     /// <param name="textMask">Text mask [B, Nt].</param>
     /// <param name="fixedLength">Number of leading always-visible positions.</param>
@@ -57,7 +57,17 @@ public sealed partial class TransformerStack
         var shape = g.AddNode("Concat", name + ".visible_shape", [batch, g.AddInt64Vector(name + ".fixed", fixedLength)], OnnxAttribute.Int("axis", 0));
         var visible = g.AddNode("ConstantOfShape", name + ".visible", [shape], OnnxAttribute.FloatTensor("value", 1f));
         var keys = g.AddNode("Concat", name + ".keys", [visible, textMask], OnnxAttribute.Int("axis", 1));
-        var shifted = g.AddNode("Sub", name + ".minus_one", [keys, g.AddScalar(name + ".one", 1f)]);
+        return EmitKeyBiasOnnx(g, keys, name);
+    }
+
+    /// <summary>Emits <see cref="KeyBias(TorchSharp.torch.Tensor)"/>: (validity − 1) · 1e9 reshaped to [B, 1, 1, L].</summary>
+    /// <param name="g">The graph.</param>
+    /// <param name="validity">Key validity [B, L].</param>
+    /// <param name="name">Value-name prefix.</param>
+    /// <returns>The key bias [B, 1, 1, L].</returns>
+    internal static string EmitKeyBiasOnnx(OnnxGraphBuilder g, string validity, string name)
+    {
+        var shifted = g.AddNode("Sub", name + ".minus_one", [validity, g.AddScalar(name + ".one", 1f)]);
         var scaled = g.AddNode("Mul", name + ".scaled", [shifted, g.AddScalar(name + ".big", 1e9f)]);
         return OnnxEmit.Reshape(g, scaled, name, 0, 1, 1, -1);
     }

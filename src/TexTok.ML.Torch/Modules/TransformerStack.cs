@@ -74,7 +74,13 @@ public sealed partial class TransformerStack : nn.Module<Tensor, Tensor?, Tensor
         using var scope = NewDisposeScope();
         long b = textMask.shape[0];
         var visible = torch.ones(b, fixedLength, dtype: textMask.dtype, device: textMask.device);
-        var keys = torch.cat(new[] { visible, textMask }, 1);
-        return keys.Minus(1).Times(1e9).reshape(b, 1, 1, -1).MoveToOuterDisposeScope();
+        return KeyBias(torch.cat(new[] { visible, textMask }, 1)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The additive key bias [B, 1, 1, L] of keys whose validity is <paramref name="validity"/> [B, L] (1 attended, 0
+    /// padding): 0 or −1e9, the one definition every attention over padded text uses.
+    /// </summary>
+    /// <param name="validity">Key validity.</param>
+    public static Tensor KeyBias(Tensor validity) => validity.Minus(1).Times(1e9).reshape(validity.shape[0], 1, 1, -1);
 }

@@ -32,8 +32,7 @@ public sealed partial class TextEmbedder
         count = g.AddNode("Clip", name + ".count_clamped", [count, DiTOnnxEmit.Constant(g, 1f, scalar: true), DiTOnnxEmit.Constant(g, 1e30f, scalar: true)]);
         var sum = g.AddNode("ReduceSum", name + ".sum", [g.AddNode("Mul", name + ".masked", [tokens, weights]), DiTOnnxEmit.Ints(g, 1)], OnnxAttribute.Int("keepdims", 0));
         var pooled = OnnxEmit.Linear(g, g.AddNode("Div", name + ".mean", [sum, count]), _pool, name + ".pool");
-        var keyBias = g.AddNode("Mul", name + ".key_bias", [g.AddNode("Sub", name + ".invalid", [validity, DiTOnnxEmit.Constant(g, 1f)]), DiTOnnxEmit.Constant(g, 1e9f)]);
-        keyBias = OnnxEmit.Reshape(g, keyBias, name + ".key_bias_4d", 0, 1, 1, -1);
+        var keyBias = TransformerStack.EmitKeyBiasOnnx(g, validity, name + ".key_bias");
         return (tokens, keyBias, pooled);
     }
 }

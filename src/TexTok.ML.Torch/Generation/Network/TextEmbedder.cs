@@ -1,3 +1,4 @@
+using TexTok.ML.Torch.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -60,7 +61,7 @@ public sealed partial class TextEmbedder : nn.Module<Tensor, Tensor, Tensor?, (T
         var weights = validity.unsqueeze(2);
         var count = validity.sum(1, keepdim: true).ClampTo(1.0, 1e30);
         var pooled = _pool.forward(tokens.mul(weights).sum(1).div(count));
-        var keyBias = validity.Minus(1.0).Times(1e9).reshape(b, 1, 1, -1);
+        var keyBias = TransformerStack.KeyBias(validity);
         return (tokens.MoveToOuterDisposeScope(), keyBias.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
     }
 }
