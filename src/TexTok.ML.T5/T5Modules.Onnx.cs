@@ -58,21 +58,8 @@ internal sealed partial class T5Attention
             qkvWeight = OnnxEmit.Initializer(g, name + ".qkv.weight_t", fused);
         }
 
-        var qkv = g.AddNode("MatMul", name + ".qkv", [x, qkvWeight]);
-        qkv = OnnxEmit.Reshape(g, qkv, name + ".qkv_split", 0, 0, 3, _heads, _dKv);
-        qkv = OnnxEmit.Transpose(g, qkv, name + ".qkv_heads", 2, 0, 3, 1, 4);
-        string Pick(long index, string what) =>
-            g.AddNode("Gather", name + "." + what, [qkv, g.AddInt64Initializer(name + "." + what + ".index", [index])], OnnxAttribute.Int("axis", 0));
-        var q = Pick(0, "q");
-        var k = Pick(1, "k");
-        var v = Pick(2, "v");
-        var kT = OnnxEmit.Transpose(g, k, name + ".k_t", 0, 1, 3, 2);
-        var scores = g.AddNode("MatMul", name + ".scores", [q, kT]);
-        scores = g.AddNode("Add", name + ".biased", [scores, bias]);
-        var weights = g.AddNode("Softmax", name + ".softmax", [scores], OnnxAttribute.Int("axis", -1));
-        var attended = g.AddNode("MatMul", name + ".attended", [weights, v]);
-        var merged = OnnxEmit.Transpose(g, attended, name + ".merge_t", 0, 2, 1, 3);
-        merged = OnnxEmit.Reshape(g, merged, name + ".merge", 0, 0, (long)_heads * _dKv);
+        var heads = OnnxEmit.SplitHeads(g, g.AddNode("MatMul", name + ".qkv", [x, qkvWeight]), 3, _heads, _dKv, name + ".qkv");
+        var merged = OnnxEmit.Attention(g, heads[0], heads[1], heads[2], scale: null, bias, (long)_heads * _dKv, name);
         return OnnxEmit.Linear(g, merged, _o, name + ".o");
     }
 }

@@ -89,4 +89,45 @@ internal static class OnnxEmit
     /// <summary>Permutes the axes of <paramref name="input"/>.</summary>
     public static string Transpose(OnnxGraphBuilder g, string input, string name, params long[] perm) =>
         g.AddNode("Transpose", name, [input], OnnxAttribute.Ints("perm", perm));
+
+    /// <summary>
+    /// Splits a fused projection [B, L, parts · heads · headDim] into <paramref name="parts"/> head tensors, each
+    /// [B, heads, L, headDim] (q, k, v in that order for a fused qkv projection).
+    /// </summary>
+    public static string[] SplitHeads(OnnxGraphBuilder g, string fused, int parts, long heads, long headDim, string name)
+    {
+        if (parts == 1)
+        {
+            return [Transpose(g, Reshape(g, fused, name + ".split", 0, 0, heads, headDim), name + ".heads", 0, 2, 1, 3)];
+        }
+
+        var split = Transpose(g, Reshape(g, fused, name + ".split", 0, 0, parts, heads, headDim), name + ".heads", 2, 0, 3, 1, 4);
+        return Enumerable.Range(0, parts).Select(part =>
+            g.AddNode("Gather", $"{name}.part{part}", [split, g.AddInt64Initializer($"{name}.part{part}.index", [part])], OnnxAttribute.Int("axis", 0)))
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Multi-head attention of queries <paramref name="q"/> [B, H, Lq, Dh] over keys <paramref name="k"/> and values
+    /// <paramref name="v"/> [B, H, Lk, Dh]: scores q·kᵀ (times <paramref name="scale"/> when given), plus
+    /// <paramref name="bias"/> when given (broadcast to [B, H, Lq, Lk]), Softmax over keys, the value MatMul, and the
+    /// heads merged back to [B, Lq, <paramref name="width"/>]. The one attention graph of every module that attends.
+    /// </summary>
+    public static string Attention(OnnxGraphBuilder g, string q, string k, string v, float? scale, string? bias, long width, string name)
+    {
+        var scores = g.AddNode("MatMul", name + ".scores", [q, Transpose(g, k, name + ".k_t", 0, 1, 3, 2)]);
+        if (scale is { } factor)
+        {
+            scores = g.AddNode("Mul", name + ".scaled", [scores, g.AddScalar(name + ".scale", factor)]);
+        }
+
+        if (bias is not null)
+        {
+            scores = g.AddNode("Add", name + ".biased", [scores, bias]);
+        }
+
+        var weights = g.AddNode("Softmax", name + ".softmax", [scores], OnnxAttribute.Int("axis", -1));
+        var attended = g.AddNode("MatMul", name + ".attended", [weights, v]);
+        return Reshape(g, Transpose(g, attended, name + ".merge_t", 0, 2, 1, 3), name + ".merge", 0, 0, width);
+    }
 }
