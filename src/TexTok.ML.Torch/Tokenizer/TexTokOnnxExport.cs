@@ -1,7 +1,7 @@
 using System.Reflection;
+using TexTok.ML.Core;
 using TexTok.ML.Onnx;
 using TorchSharp;
-using TexTok.ML.Core;
 
 namespace TexTok.ML.Torch.Tokenizer;
 

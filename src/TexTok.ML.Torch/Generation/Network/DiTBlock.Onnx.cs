@@ -28,13 +28,13 @@ public sealed partial class DiTBlock
     internal string EmitOnnx(OnnxGraphBuilder g, string x, string c, ((string Key, string Value) KeyValue, string KeyBias)? text, string name)
     {
         long width = _fc2.weight!.shape[0];
-        var m = DiTOnnxEmit.Chunk(g, OnnxEmit.Linear(g, DiTOnnxEmit.Silu(g, c, name + ".silu"), _modulation, name + ".adaLN_modulation"), 6, 1, name + ".chunk");
+        var m = OnnxEmit.Chunk(g, OnnxEmit.Linear(g, OnnxEmit.Silu(g, c, name + ".silu"), _modulation, name + ".adaLN_modulation"), 6, 1, name + ".chunk");
         string shiftAttention = m[0], scaleAttention = m[1], gateAttention = m[2];
         string shiftMlp = m[3], scaleMlp = m[4], gateMlp = m[5];
 
-        var normed = Modulation.EmitOnnx(g, DiTOnnxEmit.LayerNormNoAffine(g, x, width, name + ".norm1"), shiftAttention, scaleAttention, name + ".modulate1");
+        var normed = Modulation.EmitOnnx(g, OnnxEmit.LayerNormNoAffine(g, x, width, name + ".norm1"), shiftAttention, scaleAttention, name + ".modulate1");
         var attended = _attention.EmitOnnx(g, normed, null, name + ".attn");
-        var gated = g.AddNode("Mul", name + ".gate1", [DiTOnnxEmit.Unsqueeze(g, gateAttention, name + ".gate1_3d", 1), attended]);
+        var gated = g.AddNode("Mul", name + ".gate1", [OnnxEmit.Unsqueeze(g, gateAttention, name + ".gate1_3d", 1), attended]);
         var h = g.AddNode("Add", name + ".residual1", [x, gated]);
         if (_crossAttention is not null)
         {
@@ -43,10 +43,10 @@ public sealed partial class DiTBlock
             h = g.AddNode("Add", name + ".residual_cross", [h, _crossAttention.EmitOnnx(g, crossNormed, keyValue, keyBias, name + ".cross_attn")]);
         }
 
-        var mlp = Modulation.EmitOnnx(g, DiTOnnxEmit.LayerNormNoAffine(g, h, width, name + ".norm2"), shiftMlp, scaleMlp, name + ".modulate2");
-        mlp = DiTOnnxEmit.GeluTanh(g, OnnxEmit.Linear(g, mlp, _fc1, name + ".fc1"), name + ".gelu");
+        var mlp = Modulation.EmitOnnx(g, OnnxEmit.LayerNormNoAffine(g, h, width, name + ".norm2"), shiftMlp, scaleMlp, name + ".modulate2");
+        mlp = OnnxEmit.GeluTanh(g, OnnxEmit.Linear(g, mlp, _fc1, name + ".fc1"), name + ".gelu");
         mlp = OnnxEmit.Linear(g, mlp, _fc2, name + ".fc2");
-        var gatedMlp = g.AddNode("Mul", name + ".gate2", [DiTOnnxEmit.Unsqueeze(g, gateMlp, name + ".gate2_3d", 1), mlp]);
+        var gatedMlp = g.AddNode("Mul", name + ".gate2", [OnnxEmit.Unsqueeze(g, gateMlp, name + ".gate2_3d", 1), mlp]);
         return g.AddNode("Add", name + ".residual2", [h, gatedMlp]);
     }
 }

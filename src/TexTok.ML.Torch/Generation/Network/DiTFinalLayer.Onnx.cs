@@ -15,8 +15,8 @@ public sealed partial class DiTFinalLayer
     internal string EmitOnnx(OnnxGraphBuilder g, string x, string c, string name)
     {
         long width = _modulation.weight!.shape[1];
-        var m = DiTOnnxEmit.Chunk(g, OnnxEmit.Linear(g, DiTOnnxEmit.Silu(g, c, name + ".silu"), _modulation, name + ".adaLN_modulation"), 2, 1, name + ".chunk");
-        var normed = DiTOnnxEmit.LayerNormNoAffine(g, x, width, name + ".norm_final");
+        var m = OnnxEmit.Chunk(g, OnnxEmit.Linear(g, OnnxEmit.Silu(g, c, name + ".silu"), _modulation, name + ".adaLN_modulation"), 2, 1, name + ".chunk");
+        var normed = OnnxEmit.LayerNormNoAffine(g, x, width, name + ".norm_final");
         return OnnxEmit.Linear(g, Modulation.EmitOnnx(g, normed, m[0], m[1], name + ".modulate"), _linear, name + ".linear");
     }
 }

@@ -57,7 +57,7 @@ public sealed partial class DiTModel
     {
         var positions = g.Shared((this, "positions"), () => g.AddInitializer(name + ".positions", _positions, Config.NumTokens, Config.Width));
         var h = g.AddNode("Add", name + ".add_positions", [OnnxEmit.Linear(g, x, _tokenEmbedder, name + ".x_embedder"), positions]);
-        var scaledTime = g.AddNode("Mul", name + ".t_scaled", [t, DiTOnnxEmit.Constant(g, (float)TimestepScale)]);
+        var scaledTime = g.AddNode("Mul", name + ".t_scaled", [t, OnnxEmit.Constant(g, (float)TimestepScale)]);
         var c = _timestepEmbedder.EmitOnnx(g, scaledTime, name + ".t_embedder");
         if (condition.Embedding is not null)
         {

@@ -1,4 +1,5 @@
 using TexTok.ML.Onnx;
+using TexTok.ML.Torch.Modules;
 
 namespace TexTok.ML.Torch.Generation;
 
@@ -14,8 +15,8 @@ public static partial class Modulation
     /// <returns>The modulated tokens.</returns>
     internal static string EmitOnnx(OnnxGraphBuilder g, string x, string shift, string scale, string name)
     {
-        var onePlus = g.AddNode("Add", name + ".one_plus_scale", [DiTOnnxEmit.Unsqueeze(g, scale, name + ".scale", 1), DiTOnnxEmit.Constant(g, 1f)]);
+        var onePlus = g.AddNode("Add", name + ".one_plus_scale", [OnnxEmit.Unsqueeze(g, scale, name + ".scale", 1), OnnxEmit.Constant(g, 1f)]);
         var scaled = g.AddNode("Mul", name + ".scaled", [x, onePlus]);
-        return g.AddNode("Add", name, [scaled, DiTOnnxEmit.Unsqueeze(g, shift, name + ".shift", 1)]);
+        return g.AddNode("Add", name, [scaled, OnnxEmit.Unsqueeze(g, shift, name + ".shift", 1)]);
     }
 }

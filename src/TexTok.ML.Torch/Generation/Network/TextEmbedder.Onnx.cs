@@ -23,14 +23,14 @@ public sealed partial class TextEmbedder
         if (drop is not null)
         {
             var nullTokens = g.Shared((this, "null_tokens"), () => OnnxEmit.Initializer(g, name + ".null_tokens", _nullTokens, 1, _nullTokens.shape[0], _nullTokens.shape[1]));
-            tokens = g.AddNode("Where", name + ".drop_tokens", [DiTOnnxEmit.Unsqueeze(g, drop, name + ".drop3", 1, 2), nullTokens, tokens]);
-            validity = g.AddNode("Where", name + ".drop_mask", [DiTOnnxEmit.Unsqueeze(g, drop, name + ".drop2", 1), DiTOnnxEmit.Constant(g, 1f), validity]);
+            tokens = g.AddNode("Where", name + ".drop_tokens", [OnnxEmit.Unsqueeze(g, drop, name + ".drop3", 1, 2), nullTokens, tokens]);
+            validity = g.AddNode("Where", name + ".drop_mask", [OnnxEmit.Unsqueeze(g, drop, name + ".drop2", 1), OnnxEmit.Constant(g, 1f), validity]);
         }
 
-        var weights = DiTOnnxEmit.Unsqueeze(g, validity, name + ".weights", 2);
-        var count = g.AddNode("ReduceSum", name + ".count", [validity, DiTOnnxEmit.Ints(g, 1)], OnnxAttribute.Int("keepdims", 1));
-        count = g.AddNode("Clip", name + ".count_clamped", [count, DiTOnnxEmit.Constant(g, 1f, scalar: true), DiTOnnxEmit.Constant(g, 1e30f, scalar: true)]);
-        var sum = g.AddNode("ReduceSum", name + ".sum", [g.AddNode("Mul", name + ".masked", [tokens, weights]), DiTOnnxEmit.Ints(g, 1)], OnnxAttribute.Int("keepdims", 0));
+        var weights = OnnxEmit.Unsqueeze(g, validity, name + ".weights", 2);
+        var count = g.AddNode("ReduceSum", name + ".count", [validity, OnnxEmit.Ints(g, 1)], OnnxAttribute.Int("keepdims", 1));
+        count = g.AddNode("Clip", name + ".count_clamped", [count, OnnxEmit.Constant(g, 1f, scalar: true), OnnxEmit.Constant(g, 1e30f, scalar: true)]);
+        var sum = g.AddNode("ReduceSum", name + ".sum", [g.AddNode("Mul", name + ".masked", [tokens, weights]), OnnxEmit.Ints(g, 1)], OnnxAttribute.Int("keepdims", 0));
         var pooled = OnnxEmit.Linear(g, g.AddNode("Div", name + ".mean", [sum, count]), _pool, name + ".pool");
         var keyBias = TransformerStack.EmitKeyBiasOnnx(g, validity, name + ".key_bias");
         return (tokens, keyBias, pooled);

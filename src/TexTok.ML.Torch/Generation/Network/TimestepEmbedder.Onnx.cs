@@ -17,10 +17,10 @@ public sealed partial class TimestepEmbedder
     internal string EmitOnnx(OnnxGraphBuilder g, string t, string name)
     {
         var frequencies = g.Shared((this, "frequencies"), () => g.AddInitializer(name + ".frequencies", _frequencies, 1, _frequencies.Length));
-        var arguments = g.AddNode("Mul", name + ".arguments", [DiTOnnxEmit.Unsqueeze(g, t, name + ".t", 1), frequencies]);
+        var arguments = g.AddNode("Mul", name + ".arguments", [OnnxEmit.Unsqueeze(g, t, name + ".t", 1), frequencies]);
         var embedding = g.AddNode("Concat", name + ".frequency_embedding",
             [g.AddNode("Cos", name + ".cos", [arguments]), g.AddNode("Sin", name + ".sin", [arguments])], OnnxAttribute.Int("axis", 1));
-        var hidden = DiTOnnxEmit.Silu(g, OnnxEmit.Linear(g, embedding, _fc1, name + ".fc1"), name + ".silu");
+        var hidden = OnnxEmit.Silu(g, OnnxEmit.Linear(g, embedding, _fc1, name + ".fc1"), name + ".silu");
         return OnnxEmit.Linear(g, hidden, _fc2, name + ".fc2");
     }
 }

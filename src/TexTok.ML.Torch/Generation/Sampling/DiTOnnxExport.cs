@@ -1,8 +1,8 @@
 using System.Reflection;
+using TexTok.ML.Core;
 using TexTok.ML.Onnx;
 using TexTok.ML.Torch.Modules;
 using TorchSharp;
-using TexTok.ML.Core;
 
 namespace TexTok.ML.Torch.Generation;
 
@@ -87,7 +87,7 @@ public static class DiTOnnxExport
         using (torch.no_grad())
         using (torch.NewDisposeScope())
         {
-            var dropMask = drop is null ? null : g.AddNode("Greater", "text_drop.bool", [drop, DiTOnnxEmit.Constant(g, 0.5f, scalar: true)]);
+            var dropMask = drop is null ? null : g.AddNode("Greater", "text_drop.bool", [drop, OnnxEmit.Constant(g, 0.5f, scalar: true)]);
             var condition = model.EmitConditionOnnx(g, labels, text, mask, dropMask, "dit");
             velocity = model.EmitVelocityOnnx(g, x, t, condition, "dit");
         }
@@ -184,11 +184,11 @@ public static class DiTOnnxExport
             {
                 double t = grid[i], next = grid[i + 1], dt = next - t;
                 var velocity = Velocity(state, t);
-                var euler = g.AddNode("Add", $"step{i}.euler", [state, g.AddNode("Mul", $"step{i}.v_dt", [velocity, DiTOnnxEmit.Constant(g, (float)dt)])]);
+                var euler = g.AddNode("Add", $"step{i}.euler", [state, g.AddNode("Mul", $"step{i}.v_dt", [velocity, OnnxEmit.Constant(g, (float)dt)])]);
                 if (options.Method == DiTSamplerMethod.Heun)
                 {
                     var corrected = Velocity(euler, next);
-                    var mean = g.AddNode("Mul", $"step{i}.heun_dt", [g.AddNode("Add", $"step{i}.v_sum", [velocity, corrected]), DiTOnnxEmit.Constant(g, (float)(0.5 * dt))]);
+                    var mean = g.AddNode("Mul", $"step{i}.heun_dt", [g.AddNode("Add", $"step{i}.v_sum", [velocity, corrected]), OnnxEmit.Constant(g, (float)(0.5 * dt))]);
                     state = g.AddNode("Add", $"step{i}.heun", [state, mean]);
                 }
                 else
@@ -198,7 +198,7 @@ public static class DiTOnnxExport
             }
 
             var normalization = model.Normalization;
-            tokens = g.AddNode("Add", "denormalize", [g.AddNode("Div", "unscale", [state, DiTOnnxEmit.Constant(g, (float)normalization.Scale)]), DiTOnnxEmit.Constant(g, (float)normalization.Shift)]);
+            tokens = g.AddNode("Add", "denormalize", [g.AddNode("Div", "unscale", [state, OnnxEmit.Constant(g, (float)normalization.Scale)]), OnnxEmit.Constant(g, (float)normalization.Shift)]);
         }
 
         g.AddOutput(tokens, graph.TokensOutput, OnnxGraphBuilder.Batch, c.NumTokens, c.TokenDim);
@@ -219,9 +219,9 @@ public static class DiTOnnxExport
         }
 
         var firstColumn = g.AddNode("Squeeze", "uncond.mask_column",
-            [OnnxEmit.Narrow(g, mask!, 1, 0, 1, "uncond.mask_first"), DiTOnnxEmit.Ints(g, 1)]);
-        var ones = g.AddNode("Add", "uncond.ones", [g.AddNode("Mul", "uncond.zeros", [firstColumn, DiTOnnxEmit.Constant(g, 0f, scalar: true)]), DiTOnnxEmit.Constant(g, 1f, scalar: true)]);
-        var drop = g.AddNode("Greater", "uncond.drop", [ones, DiTOnnxEmit.Constant(g, 0.5f, scalar: true)]);
+            [OnnxEmit.Narrow(g, mask!, 1, 0, 1, "uncond.mask_first"), OnnxEmit.Ints(g, 1)]);
+        var ones = g.AddNode("Add", "uncond.ones", [g.AddNode("Mul", "uncond.zeros", [firstColumn, OnnxEmit.Constant(g, 0f, scalar: true)]), OnnxEmit.Constant(g, 1f, scalar: true)]);
+        var drop = g.AddNode("Greater", "uncond.drop", [ones, OnnxEmit.Constant(g, 0.5f, scalar: true)]);
         return model.EmitConditionOnnx(g, null, text, mask, drop, "uncond");
     }
 
