@@ -179,23 +179,7 @@ public static class DiTOnnxExport
                 return g.AddNode("Add", name + ".guided", [unconditionalVelocity, g.AddNode("Mul", name + ".scaled", [difference, scale!])]);
             }
 
-            var state = noise;
-            for (int i = 0; i < options.Steps; i++)
-            {
-                double t = grid[i], next = grid[i + 1], dt = next - t;
-                var velocity = Velocity(state, t);
-                var euler = g.AddNode("Add", $"step{i}.euler", [state, g.AddNode("Mul", $"step{i}.v_dt", [velocity, OnnxEmit.Constant(g, (float)dt)])]);
-                if (options.Method == DiTSamplerMethod.Heun)
-                {
-                    var corrected = Velocity(euler, next);
-                    var mean = g.AddNode("Mul", $"step{i}.heun_dt", [g.AddNode("Add", $"step{i}.v_sum", [velocity, corrected]), OnnxEmit.Constant(g, (float)(0.5 * dt))]);
-                    state = g.AddNode("Add", $"step{i}.heun", [state, mean]);
-                }
-                else
-                {
-                    state = euler;
-                }
-            }
+            var state = FlowIntegrator.Run(new GraphAlgebra(g), noise, options, Velocity);
 
             var normalization = model.Normalization;
             tokens = g.AddNode("Add", "denormalize", [g.AddNode("Div", "unscale", [state, OnnxEmit.Constant(g, (float)normalization.Scale)]), OnnxEmit.Constant(g, (float)normalization.Shift)]);
@@ -259,5 +243,13 @@ public static class DiTOnnxExport
         g.SetMetadata(OnnxScoringSession.VersionKey, version);
         g.SetMetadata(NormalizationKey, model.Normalization.ToJson());
         return g;
+    }
+
+    // The integrator's arithmetic as graph nodes; a factor becomes a float constant stored once per value.
+    private sealed class GraphAlgebra(OnnxGraphBuilder g) : IFlowAlgebra<string>
+    {
+        public string Add(string a, string b, string name) => g.AddNode("Add", name, [a, b]);
+
+        public string Scale(string a, double factor, string name) => g.AddNode("Mul", name, [a, OnnxEmit.Constant(g, (float)factor)]);
     }
 }

@@ -52,25 +52,7 @@ public static class DiTSampler
         options.Validate();
         using var noGrad = torch.no_grad();
         using var scope = NewDisposeScope();
-        var x = noise;
-        var grid = TimeGrid(options);
-        for (int i = 0; i < options.Steps; i++)
-        {
-            double t = grid[i], next = grid[i + 1];
-            double dt = next - t;
-            var velocity = Velocity(model, x, t, condition, options);
-            var euler = x.Plus(velocity.Times(dt));
-            if (options.Method == DiTSamplerMethod.Heun)
-            {
-                var corrected = Velocity(model, euler, next, condition, options);
-                x = x.Plus(velocity.Plus(corrected).Times(0.5 * dt));
-            }
-            else
-            {
-                x = euler;
-            }
-        }
-
+        var x = FlowIntegrator.Run(TensorAlgebra.Instance, noise, options, (state, t) => Velocity(model, state, t, condition, options));
         return x.MoveToOuterDisposeScope();
     }
 
@@ -228,5 +210,14 @@ public static class DiTSampler
         }
 
         return results;
+    }
+
+    private sealed class TensorAlgebra : IFlowAlgebra<Tensor>
+    {
+        public static readonly TensorAlgebra Instance = new();
+
+        public Tensor Add(Tensor a, Tensor b, string name) => a.Plus(b);
+
+        public Tensor Scale(Tensor a, double factor, string name) => a.Times(factor);
     }
 }
