@@ -81,6 +81,13 @@ foreach (var variant in new[] { "baseline", "textok" })
     model.Save(Path.Combine(options.OutputDirectory, $"{variant}.safetensors"));
 }
 
+// Training curves: every step's batch loss of both variants (from the fitted TexTokenize's history) and their held-out PSNR.
+string curvesPath = Path.Combine(options.OutputDirectory, "training_curves.png");
+TrainingCurveChart.SavePng(curvesPath, new[] { ("baseline", "baseline (no text)"), ("textok", "TexTok") }.Select(v =>
+        new TrainingCurve(v.Item2, ((TexTokenizeTransformer)byName[v.Item1 == "textok" ? "TexTok" : "baseline"].ElementAt(1)).TrainingHistory
+            .Select(p => (p.Step, p.ReconstructionLoss)).ToList(), heldOutPsnr[v.Item1])),
+    $"QuickStart: {plan.ImageSize} px, N = {options.Tokens}, {plan.Steps} steps each");
+
 byName["baseline"].Dispose();
 double gain = heldOutPsnr["textok"] - heldOutPsnr["baseline"];
 Console.WriteLine($"  TexTok - baseline: {gain:+0.00;-0.00;0.00} dB held-out PSNR ({trainSeconds:F0} s for all {jobs.Count} tokenizers, side by side)");
@@ -144,6 +151,7 @@ var report = new Dictionary<string, object>
     ["textok_minus_baseline_psnr"] = Math.Round(gain, 3),
     ["tokenizer_training_seconds"] = Math.Round(trainSeconds, 1),
     ["grid"] = Path.GetFileName(gridPath),
+    ["training_curves"] = Path.GetFileName(curvesPath),
     ["pipeline"] = new { zip = Path.GetFileName(zipPath), reloaded_identical = identical, max_difference_to_torchsharp = Math.Round(pipelineGap, 4) },
     ["generation"] = generation,
     ["rate_distortion"] = new { resolution = 32, steps = plan.SweepSteps, points = sweep, plot = Path.GetFileName(plotPath) },
@@ -155,6 +163,7 @@ string pagePath = SampleReport.Write(options.OutputDirectory, "TexTok QuickStart
     report,
     [
         new(Path.GetFileName(gridPath), "Held-out images, one per row: original | baseline | TexTok (enlarged 4×)."),
+        new(Path.GetFileName(curvesPath), "Training curves: each step's batch loss as PSNR (smoothed) for TexTok and the baseline, with the held-out PSNR of the final weights as markers."),
         new("generated.png", "Generated through DiTGenerate → CaptionEmbed → Detokenize: one row per class, each decoded with a held-out caption of its class."),
         new(Path.GetFileName(plotPath), "Rate–distortion: held-out PSNR against numbers per image for TexTok and its no-text baseline."),
     ]);
@@ -162,7 +171,7 @@ SampleConsole.WriteTable("Held-out PSNR (dB)", ["tokenizer", "baseline", "TexTok
     new[] { ($"{plan.ImageSize} px, N = {options.Tokens}", heldOutPsnr["baseline"], heldOutPsnr["textok"]) }
         .Concat(plan.Sweep.Select(n => ($"sweep, 32 px, N = {n}", curves["baseline"].Single(p => p.Tokens == n).Psnr, curves["textok"].Single(p => p.Tokens == n).Psnr)))
         .Select(row => new[] { row.Item1, $"{row.Item2:F2}", $"{row.Item3:F2}", $"{row.Item3 - row.Item2:+0.00;-0.00;0.00}" }));
-Console.WriteLine($"Wrote report.json, {Path.GetFileName(gridPath)} (original | baseline | TexTok), generated.png and {Path.GetFileName(plotPath)} to {options.OutputDirectory} in {total.Elapsed.TotalSeconds:F0} s.");
+Console.WriteLine($"Wrote report.json, {Path.GetFileName(gridPath)} (original | baseline | TexTok), {Path.GetFileName(curvesPath)}, generated.png and {Path.GetFileName(plotPath)} to {options.OutputDirectory} in {total.Elapsed.TotalSeconds:F0} s.");
 Console.WriteLine($"Report page: {Path.GetFullPath(pagePath)}");
 return identical ? 0 : 1;
 

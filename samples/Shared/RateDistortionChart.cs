@@ -1,6 +1,5 @@
 using System.Globalization;
 using ScottPlot;
-using SkiaSharp;
 
 namespace TexTok.ML.Samples;
 
@@ -24,10 +23,7 @@ internal static class RateDistortionChart
         }
 
         var plot = new Plot();
-        if (SansSerif() is { } family)
-        {
-            plot.Font.Set(family);
-        }
+        ChartFonts.Apply(plot);
 
         foreach (var variant in all.GroupBy(p => p.Variant))
         {
@@ -67,13 +63,5 @@ internal static class RateDistortionChart
 
         double mean = values.Average();
         return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-    }
-
-    // ScottPlot falls back to a serif face where its preferred fonts are missing (as on Debian); a sans-serif face the
-    // system has reads better in a chart.
-    private static string? SansSerif()
-    {
-        var installed = SKFontManager.Default.FontFamilies.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica" }.FirstOrDefault(installed.Contains);
     }
 }
