@@ -20,6 +20,7 @@ internal static class BenchmarkCommandLine
         ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset", "tokendim", "seeds", "workers", "mixing", "qkstd", "stem", "head", "ema", "kl", "replot"],
         ["generation"] = ["parts"],
         ["training-step"] = ["parts", "allocator"],
+        ["inference"] = ["export", "models", "provider", "batches", "repeats"],
         ["kill-resume"] = ["trials", "kills", "steps", "every", "seed"],
     };
 
@@ -130,6 +131,8 @@ internal static class BenchmarkCommandLine
         writer.WriteLine("             an earlier run's seed summary and rate_distortion.svg without training);");
         writer.WriteLine("             generation: parts=speed,shapes,fashion;");
         writer.WriteLine("             training-step: parts=tiny,s, allocator=tuned|default;");
+        writer.WriteLine("             inference: export=DIR (write the models only), models=DIR provider=cpu|cuda batches=B[,B...] repeats=R");
+        writer.WriteLine("             (score exported models with ONNX Runtime alone, e.g. on a GPU host without libtorch);");
         writer.WriteLine("             kill-resume: trials=T, kills=K (per trial), steps=S, every=E (checkpoint interval), seed=S)");
     }
 }

@@ -14,6 +14,17 @@ internal static class InferenceSuite
 {
     public static BenchmarkReport Run(BenchmarkSettings settings)
     {
+        if (settings.Parameters.TryGetValue("models", out string? models))
+        {
+            var provider = settings.Names("provider", ["cpu", "cuda"], ["cpu"])[0] == "cuda" ? OnnxExecutionProvider.Cuda : OnnxExecutionProvider.Cpu;
+            return InferenceOnnxOnly.Score(settings, models, provider);
+        }
+
+        if (settings.Parameters.TryGetValue("export", out string? export))
+        {
+            return InferenceOnnxOnly.Export(settings, export, tokens: 32);
+        }
+
         bool quick = settings.Quick;
         var (preset, resolution, tokens) = quick ? (TexTokPreset.Mini, 64, 32) : (TexTokPreset.B, 256, 32);
         int[] batches = [1, 8];
