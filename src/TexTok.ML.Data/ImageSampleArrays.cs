@@ -1,3 +1,5 @@
+using TexTok.ML.Data.Metrics;
+
 namespace TexTok.ML.Data;
 
 /// <summary>

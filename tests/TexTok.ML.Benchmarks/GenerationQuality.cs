@@ -3,7 +3,7 @@ using TexTok.ML.Data;
 using TexTok.ML.Text;
 using TexTok.ML.Torch;
 using TexTok.ML.Torch.Generation;
-using TexTok.ML.Torch.Generation.Metrics;
+using TexTok.ML.Data.Metrics;
 using TexTok.ML.Torch.Modules;
 using TexTok.ML.Torch.Tokenizer;
 using TexTok.ML.Torch.Training;

@@ -1,3 +1,4 @@
+using TexTok.ML.Data.Metrics;
 namespace TexTok.ML.Data.Tests;
 
 [TestClass]

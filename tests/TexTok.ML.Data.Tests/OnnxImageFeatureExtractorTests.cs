@@ -1,5 +1,5 @@
+using TexTok.ML.Data.Metrics;
 using TexTok.ML.Onnx;
-using TexTok.ML.Torch.Generation.Metrics;
 
 namespace TexTok.ML.Data.Tests;
 

@@ -1,4 +1,4 @@
-namespace TexTok.ML.Torch.Generation.Metrics;
+namespace TexTok.ML.Data.Metrics;
 
 /// <summary>
 /// Improved precision and recall (Kynkäänniemi et al., 2019): each set's manifold is the union of balls around its

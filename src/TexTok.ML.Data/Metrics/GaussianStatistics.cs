@@ -1,4 +1,4 @@
-namespace TexTok.ML.Torch.Generation.Metrics;
+namespace TexTok.ML.Data.Metrics;
 
 /// <summary>The mean and covariance of a set of feature vectors: the Gaussian that FID compares.</summary>
 public sealed class GaussianStatistics

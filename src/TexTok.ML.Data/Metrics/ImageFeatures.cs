@@ -1,4 +1,4 @@
-namespace TexTok.ML.Data;
+namespace TexTok.ML.Data.Metrics;
 
 /// <summary>
 /// What <see cref="OnnxImageFeatureExtractor"/> computed for a set of images, one entry per image in input order:

@@ -1,4 +1,4 @@
-namespace TexTok.ML.Data;
+namespace TexTok.ML.Data.Metrics;
 
 /// <summary>What the class output of a network read by <see cref="OnnxImageFeatureExtractor"/> holds.</summary>
 public enum ClassOutputKind

@@ -1,12 +1,12 @@
 using System.Globalization;
 using TexTok.ML.Onnx;
 
-namespace TexTok.ML.Data;
+namespace TexTok.ML.Data.Metrics;
 
 /// <summary>
 /// Runs an image network stored as ONNX — typically the Inception-v3 used for FID, exported by the user — over images
 /// and returns its feature vectors and, optionally, class probabilities, ready for <c>FrechetDistance</c>,
-/// <c>PrecisionRecall</c> and <c>InceptionScore</c> (namespace <c>TexTok.ML.Torch.Generation.Metrics</c>).
+/// <see cref="PrecisionRecall"/> and <see cref="InceptionScore"/> beside it.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -1,4 +1,4 @@
-namespace TexTok.ML.Data;
+namespace TexTok.ML.Data.Metrics;
 
 /// <summary>
 /// Reconstruction quality metrics on float images in CHW layout (<c>channels</c> planes of <c>height</c> rows of

@@ -1,4 +1,4 @@
-namespace TexTok.ML.Data;
+namespace TexTok.ML.Data.Metrics;
 
 /// <summary>
 /// How <see cref="OnnxImageFeatureExtractor"/> maps pixel values in [0, 1] (byte k becomes k / 255) to the network

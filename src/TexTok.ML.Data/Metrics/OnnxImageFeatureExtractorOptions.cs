@@ -1,6 +1,6 @@
 using TexTok.ML.Onnx;
 
-namespace TexTok.ML.Data;
+namespace TexTok.ML.Data.Metrics;
 
 /// <summary>Options of an <see cref="OnnxImageFeatureExtractor"/>; <see cref="Validate"/> names the first invalid one.</summary>
 public sealed record OnnxImageFeatureExtractorOptions

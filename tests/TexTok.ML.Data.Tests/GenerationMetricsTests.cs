@@ -1,6 +1,6 @@
-using TexTok.ML.Torch.Generation.Metrics;
+using TexTok.ML.Data.Metrics;
 
-namespace TexTok.ML.Torch.Tests.Generation;
+namespace TexTok.ML.Data.Tests;
 
 [TestClass]
 public sealed class GenerationMetricsTests

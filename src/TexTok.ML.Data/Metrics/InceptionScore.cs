@@ -1,4 +1,4 @@
-namespace TexTok.ML.Torch.Generation.Metrics;
+namespace TexTok.ML.Data.Metrics;
 
 /// <summary>
 /// The Inception Score from class probabilities p(y|x) of generated samples: exp(E_x KL(p(y|x) ‖ p(y))), with p(y)
