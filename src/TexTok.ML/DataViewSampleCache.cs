@@ -40,7 +40,7 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
     private long RowBytes => sizeof(float) * ((long)_imageLength + _textLength + _maskLength);
 
     public static DataViewSampleCache Create(TransformsCatalog t, IDataView input, TexTokConfig config, TexTokenizeOptions options, string component,
-                                             CancellationToken cancellationToken)
+                                             CancellationToken cancellationToken, string role = "training")
     {
         int size = config.ImageSize;
         var prepared = TexTokColumns.ModelPixels(t, Pixels, Resized, options.ImageColumnName, size, options.Resizing).Fit(input).Transform(input);
@@ -57,7 +57,7 @@ internal sealed class DataViewSampleCache : ITexTokSampleSource, IDisposable
             if (count == 0)
             {
                 throw new ArgumentException(
-                    skipped.Count == 0 ? $"{component}: the training data has no rows." : $"{component}: no training row has a readable image ({skipped}).",
+                    skipped.Count == 0 ? $"{component}: the {role} data has no rows." : $"{component}: no {role} row has a readable image ({skipped}).",
                     nameof(input));
             }
 

@@ -147,12 +147,25 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
         }
     }
 
+    private DataViewSampleCache HeldOutCache(IDataView heldOut, TexTokConfig config, CancellationToken cancellationToken)
+    {
+        TexTokSchema.Require(heldOut.Schema, Component + " (HeldOutData)", Options.ImageColumnName, TexTokSchema.Expected.Image);
+        if (config.UseText)
+        {
+            TexTokSchema.RequireText(heldOut.Schema, Component + " (HeldOutData)", Options.TextEmbeddingColumnName, Options.TextMaskColumnName,
+                config.TextTokens, config.TextDim);
+        }
+
+        return DataViewSampleCache.Create(_catalog, heldOut, config, Options, Component, cancellationToken, role: "held-out");
+    }
+
     private (TexTokTrainedModel, IReadOnlyList<TexTokTrainingProgress>, SkippedRows) Train(IDataView input, TexTokConfig config)
     {
         var training = Options.Training ?? new TexTokTrainingOptions();
         using var cancellation = new FitCancellation(_catalog, Options.CancellationToken);
         cancellation.Token.ThrowIfCancellationRequested();
         using var cache = DataViewSampleCache.Create(_catalog, input, config, Options, Component, cancellation.Token);
+        using var heldOut = Options.HeldOutData is { } heldOutData ? HeldOutCache(heldOutData, config, cancellation.Token) : null;
         using var trainer = new TexTokTrainer(config, training);
         if (training.CheckpointPath is { } checkpoint && File.Exists(checkpoint))
         {
@@ -160,7 +173,7 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
             trainer.LoadCheckpoint(checkpoint);
         }
 
-        var history = trainer.Train(cache, Options.Progress, cancellation.Token);
+        var history = trainer.Train(cache, Options.Progress, cancellation.Token, heldOut);
         cancellation.ThrowIfStopped(Component, training, trainer.Step);
 
         return (new TexTokTrainedModel(trainer.CreateEmaModel()), history, cache.Skipped);

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using Microsoft.ML.Transforms.Image;
 using TexTok.ML.Torch.Tokenizer;
 using TexTok.ML.Torch.Training;
@@ -34,6 +35,15 @@ public sealed class TexTokenizeOptions
 
     /// <summary>Training settings when <see cref="Model"/> is null (defaults: <see cref="TexTokTrainingOptions"/>).</summary>
     public TexTokTrainingOptions? Training { get; set; }
+
+    /// <summary>
+    /// Held-out rows (the same image and text columns as the training input) whose reconstruction PSNR a training Fit
+    /// measures every <c>Training.ValidateEvery</c> steps and at the last step, into
+    /// <see cref="TexTokTrainingProgress.HeldOutPsnr"/> of <see cref="Progress"/> and of the fitted transformer's
+    /// <see cref="TexTokenizeTransformer.TrainingHistory"/>. Read once, before training. Null: nothing is measured.
+    /// Measuring does not change the trained weights.
+    /// </summary>
+    public IDataView? HeldOutData { get; set; }
 
     /// <summary>Receives training progress (losses, images/s) when Fit trains.</summary>
     public IProgress<TexTokTrainingProgress>? Progress { get; set; }

@@ -62,6 +62,36 @@ public sealed class LongFitTests
     }
 
     [TestMethod]
+    public void HeldOutDataPutsItsPsnrIntoTheHistoryOnScheduleAndBadColumnsAreNamed()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ComponentTestData.Shapes(ml, 8, DataSplit.Train);
+        var embed = ml.Transforms.CaptionEmbed();
+        var heldOut = embed.Fit(data).Transform(ComponentTestData.Shapes(ml, 3, DataSplit.Test));
+        var training = Training(10);
+        training.ValidateEvery = 4;
+        var reported = new List<TexTokTrainingProgress>();
+        var options = new TexTokenizeOptions
+        {
+            Network = ComponentTestData.TinyConfig(),
+            Training = training,
+            CacheDirectory = TestContext.TestRunDirectory,
+            HeldOutData = heldOut,
+            Progress = new Reporter<TexTokTrainingProgress>(reported.Add),
+        };
+        using var fitted = embed.Append(ml.Transforms.TexTokenize(options)).Fit(data);
+        var history = ((TexTokenizeTransformer)fitted.LastTransformer).TrainingHistory;
+        CollectionAssert.AreEqual(new long[] { 4, 8, 10 }, history.Where(h => h.HeldOutPsnr is not null).Select(h => h.Step).ToArray());
+        Assert.IsTrue(history.Where(h => h.HeldOutPsnr is not null).All(h => h.HeldOutPsnr is > 3 and < 60), string.Join(", ", history.Select(h => h.HeldOutPsnr)));
+        Assert.AreEqual(history[^1].HeldOutPsnr, reported.Single(r => r.Step == 10).HeldOutPsnr, "progress reports carry the figure too");
+
+        options.HeldOutData = ComponentTestData.Shapes(ml, 3, DataSplit.Test); // no text columns: CaptionEmbed was not applied
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => embed.Append(ml.Transforms.TexTokenize(options)).Fit(data));
+        TestContext.WriteLine(error.Message);
+        StringAssert.Contains(error.Message, "HeldOutData");
+    }
+
+    [TestMethod]
     public void ACancelledDiTGenerateFitThrowsKeepsItsCheckpointAndTheNextFitCarriesOn()
     {
         var ml = new MLContext(seed: 1);

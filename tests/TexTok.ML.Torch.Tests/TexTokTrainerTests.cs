@@ -29,6 +29,70 @@ public sealed class TexTokTrainerTests
     }
 
     [TestMethod]
+    public void HeldOutPsnrIsMeasuredOnScheduleWithoutChangingTheTraining()
+    {
+        var config = TestData.TinyConfig();
+        var data = TestData.Samples(config, 6, seed: 2);
+        var heldOut = TestData.Samples(config, 5, seed: 9); // 5 samples in batches of 4: a full and a partial batch
+        TexTokTrainingOptions Options() => new() { BatchSize = 4, Steps = 12, WarmupSteps = 2, LearningRate = 3e-3, Seed = 7, ValidateEvery = 5 };
+        static float[] Weights(TexTokModel model) => model.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+
+        List<TexTokTrainingProgress> plain, measured;
+        float[] plainWeights, measuredWeights;
+        double again;
+        using (var trainer = new TexTokTrainer(config, Options()))
+        {
+            plain = trainer.Train(data).ToList();
+            using var ema = trainer.CreateEmaModel();
+            plainWeights = Weights(ema);
+        }
+
+        using (var trainer = new TexTokTrainer(config, Options()))
+        {
+            measured = trainer.Train(data, heldOut: heldOut).ToList();
+            using var ema = trainer.CreateEmaModel();
+            measuredWeights = Weights(ema);
+            again = trainer.HeldOutPsnr(heldOut);
+
+            // The same figure computed here from the EMA model's outputs: clamp to [-1, 1], MSE on the [0, 1] scale.
+            int imageLength = 3 * config.ImageSize * config.ImageSize, textLength = config.TextTokens * config.TextDim;
+            var images = new float[5 * imageLength];
+            var text = new float[5 * textLength];
+            var mask = new float[5 * config.TextTokens];
+            for (int i = 0; i < 5; i++)
+            {
+                heldOut.Read(i, images.AsSpan(i * imageLength, imageLength), text.AsSpan(i * textLength, textLength), mask.AsSpan(i * config.TextTokens, config.TextTokens));
+            }
+
+            using var noGrad = torch.no_grad();
+            ema.eval();
+            var textTensor = torch.tensor(text, new long[] { 5, config.TextTokens, config.TextDim });
+            var maskTensor = torch.tensor(mask, new long[] { 5, config.TextTokens });
+            var (mean, _) = ema.Encode(torch.tensor(images, new long[] { 5, 3, config.ImageSize, config.ImageSize }), textTensor, maskTensor);
+            var output = ema.Decode(mean, textTensor, maskTensor).data<float>().ToArray();
+            double expected = Enumerable.Range(0, 5).Average(i =>
+            {
+                double sum = 0;
+                for (int k = 0; k < imageLength; k++)
+                {
+                    double d = (Math.Clamp(output[(i * imageLength) + k], -1f, 1f) - images[(i * imageLength) + k]) / 2.0;
+                    sum += d * d;
+                }
+
+                return 10 * Math.Log10(imageLength / sum);
+            });
+            Assert.AreEqual(expected, again, 1e-3, "the held-out PSNR is the mean over images of each image's PSNR");
+        }
+
+        CollectionAssert.AreEqual(new long[] { 5, 10, 12 }, measured.Where(p => p.HeldOutPsnr is not null).Select(p => p.Step).ToArray());
+        Assert.IsTrue(plain.All(p => p.HeldOutPsnr is null), "nothing is measured without held-out samples");
+        CollectionAssert.AreEqual(plain.Select(p => p.TotalLoss).ToArray(), measured.Select(p => p.TotalLoss).ToArray(), "measuring changed the losses");
+        CollectionAssert.AreEqual(plainWeights, measuredWeights, "measuring changed the trained weights");
+        Assert.AreEqual(again, measured[^1].HeldOutPsnr!.Value, 1e-9, "the last step's figure is that of the final EMA weights");
+        Assert.ThrowsExactly<ArgumentException>(() => new TexTokTrainer(config, Options()).Train(data, heldOut: TestData.Samples(config, 0, seed: 1)));
+    }
+
+    [TestMethod]
     public void ATrainingStepLeaksNoTensors()
     {
         var config = TestData.TinyConfig();

@@ -24,6 +24,7 @@ public sealed class TexTokTrainer : IDisposable
     private readonly LeCamRegularizer _leCam;
     private StyleGanDiscriminator? _discriminator;
     private AdamW? _discriminatorOptimizer;
+    private TexTokModel? _evaluationModel;
 
     /// <summary>Creates a trainer with freshly initialised weights (seeded by <see cref="OptimizationOptions.Seed"/>).</summary>
     /// <param name="config">Network shape.</param>
@@ -132,12 +133,87 @@ public sealed class TexTokTrainer : IDisposable
     /// <param name="data">Training samples.</param>
     /// <param name="progress">Receives a report every <see cref="OptimizationOptions.LogEvery"/> steps.</param>
     /// <param name="cancellationToken">Stops after the current step; a checkpoint is written first when a path is set.</param>
+    /// <param name="heldOut">
+    /// Samples to measure <see cref="TexTokTrainingProgress.HeldOutPsnr"/> on, every
+    /// <see cref="TexTokTrainingOptions.ValidateEvery"/> steps and at the last step; null measures nothing. Measuring
+    /// changes nothing in the training itself: the weights are those of a run without it.
+    /// </param>
     /// <returns>One report per step run.</returns>
     public IReadOnlyList<TexTokTrainingProgress> Train(ITexTokSampleSource data, IProgress<TexTokTrainingProgress>? progress = null,
-                                                       CancellationToken cancellationToken = default)
+                                                       CancellationToken cancellationToken = default, ITexTokSampleSource? heldOut = null)
     {
-        return TrainingLoop.Run(_options, () => Step, () => TrainStep(data), (report, rate) => report with { ImagesPerSecond = rate },
-            SaveCheckpoint, progress, cancellationToken);
+        if (heldOut is { Count: 0 })
+        {
+            throw new ArgumentException("The held-out samples are empty; pass null to train without measuring them.", nameof(heldOut));
+        }
+
+        return TrainingLoop.Run(_options, () => Step, () => WithHeldOutPsnr(TrainStep(data), heldOut),
+            (report, rate) => report with { ImagesPerSecond = rate }, SaveCheckpoint, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Mean PSNR in dB (pixels in [0, 1], reconstructions clamped to the pixel range, as the scoring pipeline does) of
+    /// the EMA weights' reconstructions of every sample in <paramref name="heldOut"/>, tokens at the posterior mean.
+    /// </summary>
+    /// <param name="heldOut">Samples with the network's image size (and text shape for text-conditioned models).</param>
+    public double HeldOutPsnr(ITexTokSampleSource heldOut)
+    {
+        ArgumentNullException.ThrowIfNull(heldOut);
+        if (heldOut.Count == 0)
+        {
+            throw new ArgumentException("The held-out samples are empty.", nameof(heldOut));
+        }
+
+        if (_evaluationModel is null)
+        {
+            // Building a module draws initial weights from torch's global generator; its state is put back so that
+            // measuring leaves the training's random sequence as it was.
+            lock (TorchRuntime.GlobalGeneratorLock)
+            {
+                using var state = torch.random.get_rng_state();
+                _evaluationModel = new TexTokModel(Config, _device);
+                torch.random.set_rng_state(state);
+            }
+        }
+
+        StateDictionaryLoader.Load(_evaluationModel, _ema.State, "The EMA state");
+        _evaluationModel.eval();
+        using var noGrad = torch.no_grad();
+        var config = Config;
+        int imageLength = 3 * config.ImageSize * config.ImageSize;
+        int textLength = config.UseText ? config.TextTokens * config.TextDim : 0;
+        int maskLength = config.UseText ? config.TextTokens : 0;
+        double sum = 0;
+        for (int start = 0; start < heldOut.Count; start += _options.BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            int b = Math.Min(_options.BatchSize, heldOut.Count - start);
+            var images = new float[b * imageLength];
+            var text = new float[b * textLength];
+            var mask = new float[b * maskLength];
+            for (int i = 0; i < b; i++)
+            {
+                heldOut.Read(start + i, images.AsSpan(i * imageLength, imageLength), text.AsSpan(i * textLength, textLength),
+                    mask.AsSpan(i * maskLength, maskLength));
+            }
+
+            var imageTensor = torch.tensor(images, new long[] { b, 3, config.ImageSize, config.ImageSize }, device: _device);
+            Tensor? textTensor = config.UseText ? torch.tensor(text, new long[] { b, config.TextTokens, config.TextDim }, device: _device) : null;
+            Tensor? maskTensor = config.UseText ? torch.tensor(mask, new long[] { b, config.TextTokens }, device: _device) : null;
+            var (mean, _) = _evaluationModel.Encode(imageTensor, textTensor, maskTensor);
+            var reconstruction = _evaluationModel.Decode(mean, textTensor, maskTensor).ClampTo(-1, 1);
+            // Pixels in [-1, 1] span 2, so the [0, 1] MSE is a quarter of this one.
+            var mse = reconstruction.Minus(imageTensor).Squared().mean([1, 2, 3]).DividedBy(4).cpu().data<float>().ToArray();
+            sum += mse.Sum(m => 10 * Math.Log10(1 / Math.Max(m, 1e-10)));
+        }
+
+        return sum / heldOut.Count;
+    }
+
+    private TexTokTrainingProgress WithHeldOutPsnr(TexTokTrainingProgress report, ITexTokSampleSource? heldOut)
+    {
+        bool due = heldOut is not null && (Step == _options.Steps || (_options.ValidateEvery > 0 && Step % _options.ValidateEvery == 0));
+        return due ? report with { HeldOutPsnr = HeldOutPsnr(heldOut!) } : report;
     }
 
     /// <summary>Runs one optimisation step on the batch the seed and step select.</summary>
@@ -249,6 +325,7 @@ public sealed class TexTokTrainer : IDisposable
         _generatorOptimizer.Dispose();
         _discriminatorOptimizer?.Dispose();
         _ema.Dispose();
+        _evaluationModel?.Dispose();
         _discriminator?.Dispose();
         Model.Dispose();
     }

@@ -37,9 +37,17 @@ public sealed class TexTokTrainingOptions() : OptimizationOptions(batchSize: 16,
     /// <summary>Decay of the LeCAM anchors.</summary>
     public double LeCamDecay { get; set; } = 0.999;
 
+    /// <summary>
+    /// With held-out samples given to <see cref="TexTokTrainer.Train"/>: measure their PSNR every this many steps
+    /// (<see cref="TexTokTrainingProgress.HeldOutPsnr"/>); 0 measures at the last step only. Each measurement
+    /// reconstructs every held-out sample once with the EMA weights, so keep the set small (e.g. 64–256 images).
+    /// </summary>
+    public int ValidateEvery { get; set; }
+
     /// <inheritdoc/>
     protected override void ValidateSpecific()
     {
+        Check(ValidateEvery >= 0, nameof(ValidateEvery), ValidateEvery);
         Check(LeCamDecay is >= 0 and < 1, nameof(LeCamDecay), LeCamDecay);
         Check(DiscriminatorChannels >= 1, nameof(DiscriminatorChannels), DiscriminatorChannels);
     }

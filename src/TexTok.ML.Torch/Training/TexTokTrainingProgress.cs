@@ -13,4 +13,12 @@ namespace TexTok.ML.Torch.Training;
 /// <param name="ImagesPerSecond">Throughput since the previous report.</param>
 public sealed record TexTokTrainingProgress(
     long Step, long TotalSteps, double LearningRate, double ReconstructionLoss, double PerceptualLoss, double KlLoss,
-    double GeneratorLoss, double DiscriminatorLoss, double TotalLoss, double ImagesPerSecond);
+    double GeneratorLoss, double DiscriminatorLoss, double TotalLoss, double ImagesPerSecond)
+{
+    /// <summary>
+    /// Mean PSNR in dB of the EMA weights' reconstructions of the held-out samples given to
+    /// <see cref="TexTokTrainer.Train"/>, on steps where <see cref="TexTokTrainingOptions.ValidateEvery"/> falls and at
+    /// the last step; null on other steps and when no held-out samples were given.
+    /// </summary>
+    public double? HeldOutPsnr { get; init; }
+}
