@@ -54,8 +54,8 @@ var sweepTest = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Tes
 // the pipeline a user writes: CaptionEmbed -> TexTokenize (trains in Fit) -> Detokenize.
 var jobs = new List<SampleTraining.TokenizerJob>
 {
-    new("TexTok", Config(plan.ImageSize, options.Tokens, useText: true), trainRows, plan.Steps),
-    new("baseline", Config(plan.ImageSize, options.Tokens, useText: false), trainRows, plan.Steps),
+    new("TexTok", Config(plan.ImageSize, options.Tokens, useText: true), trainRows, plan.Steps, heldOut),
+    new("baseline", Config(plan.ImageSize, options.Tokens, useText: false), trainRows, plan.Steps, heldOut),
 };
 foreach (int n in plan.Sweep)
 {
@@ -81,11 +81,15 @@ foreach (var variant in new[] { "baseline", "textok" })
     model.Save(Path.Combine(options.OutputDirectory, $"{variant}.safetensors"));
 }
 
-// Training curves: every step's batch loss of both variants (from the fitted TexTokenize's history) and their held-out PSNR.
+// Training curves: every step's batch loss of both variants and their held-out PSNR ten times along the run, all from
+// the fitted TexTokenize's history (TexTokenizeOptions.HeldOutData).
 string curvesPath = Path.Combine(options.OutputDirectory, "training_curves.png");
 TrainingCurveChart.SavePng(curvesPath, new[] { ("baseline", "baseline (no text)"), ("textok", "TexTok") }.Select(v =>
-        new TrainingCurve(v.Item2, ((TexTokenizeTransformer)byName[v.Item1 == "textok" ? "TexTok" : "baseline"].ElementAt(1)).TrainingHistory
-            .Select(p => (p.Step, p.ReconstructionLoss)).ToList(), heldOutPsnr[v.Item1])),
+    {
+        var history = ((TexTokenizeTransformer)byName[v.Item1 == "textok" ? "TexTok" : "baseline"].ElementAt(1)).TrainingHistory;
+        return new TrainingCurve(v.Item2, history.Select(p => (p.Step, p.ReconstructionLoss)).ToList(),
+            history.Where(p => p.HeldOutPsnr is not null).Select(p => (p.Step, p.HeldOutPsnr!.Value)).ToList());
+    }),
     $"QuickStart: {plan.ImageSize} px, N = {options.Tokens}, {plan.Steps} steps each");
 
 byName["baseline"].Dispose();

@@ -70,11 +70,15 @@ internal static class SampleTraining
     /// </summary>
     public static TransformerChain<DetokenizeTransformer> FitTokenizer(MLContext ml, TokenizerJob job, int threads, IProgress<TexTokTrainingProgress>? progress)
     {
+        var training = TokenizerTraining(job.Steps, threads);
+        training.ValidateEvery = Math.Max(1, job.Steps / 10);
         var tokenize = ml.Transforms.TexTokenize(new TexTokenizeOptions
         {
             Network = job.Network,
-            Training = TokenizerTraining(job.Steps, threads),
+            Training = training,
             Progress = progress,
+            // CaptionEmbed is frozen, so fitting it on the held-out rows gives the columns the training rows get.
+            HeldOutData = job.HeldOut is { } heldOut ? ml.Transforms.CaptionEmbed().Fit(heldOut).Transform(heldOut) : null,
         });
         return ml.Transforms.CaptionEmbed().Append(tokenize).Append(ml.Transforms.Detokenize(tokenize)).Fit(job.Data);
     }
@@ -101,8 +105,11 @@ internal static class SampleTraining
         Seed = 7, Threads = threads, LogEvery = 10,
     };
 
-    /// <summary>One tokenizer for <see cref="FitTokenizers"/>: a name for the progress line, its network, training rows and steps.</summary>
-    public sealed record TokenizerJob(string Name, TexTokConfig Network, IDataView Data, int Steps);
+    /// <summary>
+    /// One tokenizer for <see cref="FitTokenizers"/>: a name for the progress line, its network, training rows and steps,
+    /// and optionally held-out rows whose PSNR the training history records ten times along the run.
+    /// </summary>
+    public sealed record TokenizerJob(string Name, TexTokConfig Network, IDataView Data, int Steps, IDataView? HeldOut = null);
 
     /// <summary>
     /// Trains a tokenizer (see <see cref="TrainTokenizer"/>), scores it on <paramref name="test"/>, saves it as

@@ -4,14 +4,15 @@ namespace TexTok.ML.Samples;
 
 /// <summary>
 /// One variant's training: the reconstruction loss (mean squared error of pixels in [−1, 1]) of every step's batch, and
-/// the held-out PSNR of its final weights, if measured.
+/// the held-out PSNR of its EMA weights at the steps where it was measured (<c>TexTokTrainingProgress.HeldOutPsnr</c>;
+/// empty when none was).
 /// </summary>
-internal sealed record TrainingCurve(string Variant, IReadOnlyList<(long Step, double Loss)> Losses, double? HeldOutPsnr);
+internal sealed record TrainingCurve(string Variant, IReadOnlyList<(long Step, double Loss)> Losses, IReadOnlyList<(long Step, double Psnr)> HeldOut);
 
 /// <summary>
 /// The training-curve plot (ScottPlot): for each variant, the batch loss as PSNR (10·log10(2² / MSE), the scale of the
-/// held-out PSNR) smoothed over a fiftieth of the run, against the step, with the held-out PSNR of the final weights as a
-/// marker at the last step.
+/// held-out PSNR) smoothed over a fiftieth of the run, against the step, and the held-out PSNR as a line of markers in
+/// the same colour.
 /// </summary>
 internal static class TrainingCurveChart
 {
@@ -32,12 +33,13 @@ internal static class TrainingCurveChart
             var line = plot.Add.ScatterLine(steps, psnr);
             line.LegendText = $"{curve.Variant}: training batches";
             line.LineWidth = 2;
-            if (curve.HeldOutPsnr is { } heldOut)
+            if (curve.HeldOut.Count > 0)
             {
-                var marker = plot.Add.Marker(steps[^1], heldOut);
-                marker.Color = line.Color;
-                marker.Size = 10;
-                marker.LegendText = $"{curve.Variant}: held-out, final weights";
+                var heldOut = plot.Add.Scatter(curve.HeldOut.Select(p => (double)p.Step).ToArray(), curve.HeldOut.Select(p => p.Psnr).ToArray());
+                heldOut.Color = line.Color;
+                heldOut.LinePattern = LinePattern.Dashed;
+                heldOut.MarkerSize = 8;
+                heldOut.LegendText = $"{curve.Variant}: held-out images (EMA weights)";
             }
         }
 

@@ -6,13 +6,13 @@ namespace TexTok.ML.Samples.Tests;
 public sealed class TrainingCurveChartTests
 {
     [TestMethod]
-    public void TwoVariantsWithHeldOutMarkersDrawAPng()
+    public void TwoVariantsWithHeldOutPointsDrawAPng()
     {
         using var folder = new TempFolder();
         var baseline = Enumerable.Range(1, 500).Select(step => ((long)step, 0.08 / Math.Sqrt(step))).ToList();
         var textok = baseline.Select(p => (p.Item1, p.Item2 * 0.8)).ToList();
         TrainingCurveChart.SavePng(folder.File("curves.png"),
-            [new TrainingCurve("baseline", baseline, 24.0), new TrainingCurve("TexTok", textok, null)], "curves");
+            [new TrainingCurve("baseline", baseline, [(250, 22.0), (500, 24.0)]), new TrainingCurve("TexTok", textok, [])], "curves");
 
         using var image = SKBitmap.Decode(folder.File("curves.png"));
         Assert.AreEqual((640, 400), (image.Width, image.Height));
@@ -34,5 +34,5 @@ public sealed class TrainingCurveChartTests
 
     [TestMethod]
     public void NoStepsIsAnError() =>
-        Assert.ThrowsExactly<ArgumentException>(() => TrainingCurveChart.SavePng(Path.GetTempFileName(), [new TrainingCurve("x", [], null)], "empty"));
+        Assert.ThrowsExactly<ArgumentException>(() => TrainingCurveChart.SavePng(Path.GetTempFileName(), [new TrainingCurve("x", [], [])], "empty"));
 }
