@@ -39,6 +39,23 @@ public sealed class ShardedTokenizeJobTests
         return path;
     }
 
+    private (string Folder, TokenizeJob Job) NewJob(string name, int shardSize)
+    {
+        string folder = NewFolder(name);
+        return (folder, new TokenizeJob
+        {
+            PipelinePath = SavePipeline(folder), Source = ShardSource.FromScenes(Rows, imageSize: 32),
+            OutputDirectory = Path.Combine(folder, "tokens"), ShardSize = shardSize,
+        });
+    }
+
+    private static async Task<InProcessTestCluster> TwoSilos()
+    {
+        var cluster = new InProcessTestClusterBuilder(2).Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
     private static float[][] TokensInOneProcess(string pipelinePath, ShardSource source)
     {
         var ml = new MLContext(seed: 1);
@@ -49,14 +66,8 @@ public sealed class ShardedTokenizeJobTests
     [TestMethod]
     public async Task TwoSilosWriteTheTokensOneProcessComputesAndARerunRedoesNothing()
     {
-        string folder = NewFolder("job");
-        var job = new TokenizeJob
-        {
-            PipelinePath = SavePipeline(folder), Source = ShardSource.FromScenes(Rows, imageSize: 32),
-            OutputDirectory = Path.Combine(folder, "tokens"), ShardSize = 6,
-        };
-        await using var cluster = new InProcessTestClusterBuilder(2).Build();
-        await cluster.DeployAsync();
+        var (_, job) = NewJob("job", shardSize: 6);
+        await using var cluster = await TwoSilos();
 
         var report = await ShardedTokenizeJob.RunAsync(cluster.Client, job);
         TestContext.WriteLine(string.Join(Environment.NewLine, report.Shards));
@@ -88,14 +99,8 @@ public sealed class ShardedTokenizeJobTests
     [TestMethod]
     public async Task AMissingShardIsRedoneAndABadPipelineFailsItsShardsWithTheReason()
     {
-        string folder = NewFolder("resume");
-        var job = new TokenizeJob
-        {
-            PipelinePath = SavePipeline(folder), Source = ShardSource.FromScenes(Rows, imageSize: 32),
-            OutputDirectory = Path.Combine(folder, "tokens"), ShardSize = 8,
-        };
-        await using var cluster = new InProcessTestClusterBuilder(2).Build();
-        await cluster.DeployAsync();
+        var (folder, job) = NewJob("resume", shardSize: 8);
+        await using var cluster = await TwoSilos();
         await ShardedTokenizeJob.RunAsync(cluster.Client, job);
         File.Delete(Path.Combine(job.OutputDirectory, TokenShard.FileName(1)));
 
