@@ -39,12 +39,12 @@ public sealed class ShardedTokenizeJobTests
         return path;
     }
 
-    private (string Folder, TokenizeJob Job) NewJob(string name, int shardSize)
+    private (string Folder, TokenizeJob Job) NewJob(string name, int shardSize, int rows = Rows)
     {
         string folder = NewFolder(name);
         return (folder, new TokenizeJob
         {
-            PipelinePath = SavePipeline(folder), Source = ShardSource.FromScenes(Rows, imageSize: 32),
+            PipelinePath = SavePipeline(folder), Source = ShardSource.FromScenes(rows, imageSize: 32),
             OutputDirectory = Path.Combine(folder, "tokens"), ShardSize = shardSize,
         });
     }
@@ -94,6 +94,43 @@ public sealed class ShardedTokenizeJobTests
         }
 
         Assert.IsEmpty(Directory.GetFiles(job.OutputDirectory, "*.tmp*"), "no temporary files left");
+    }
+
+    [TestMethod]
+    public async Task ASiloKilledMidJobLosesAndDuplicatesNothing()
+    {
+        const int rows = 60;
+        var (_, job) = NewJob("kill", shardSize: 2, rows: rows);
+        await using var cluster = await TwoSilos();
+        var victim = cluster.Silos[1];
+        Task? kill = null;
+        int ended = 0;
+        var progress = new Reporter(result =>
+        {
+            if (Interlocked.Increment(ref ended) == 3)
+            {
+                kill = cluster.KillSiloAsync(victim);
+            }
+        });
+
+        var report = await ShardedTokenizeJob.RunAsync(cluster.Client, job, maxConcurrentShards: 2, progress: progress);
+        Assert.IsNotNull(kill, "the silo was killed during the job");
+        await kill;
+        TestContext.WriteLine(string.Join(Environment.NewLine, report.Shards));
+        Assert.IsEmpty(report.Failed, "every shard ends written after retries on the survivor");
+        Assert.HasCount(1, cluster.Silos, "one silo left");
+        var joined = TokenShard.LoadAll(job.OutputDirectory); // throws if a row appears twice
+        CollectionAssert.AreEqual(Enumerable.Range(0, rows).Select(i => (long)i).ToArray(), joined.Ids, "every row once");
+        var expected = TokensInOneProcess(job.PipelinePath, job.Source);
+        for (int i = 0; i < rows; i++)
+        {
+            CollectionAssert.AreEqual(expected[i], joined.Tokens[i], $"row {i}");
+        }
+    }
+
+    private sealed class Reporter(Action<ShardResult> report) : IProgress<ShardResult>
+    {
+        public void Report(ShardResult value) => report(value);
     }
 
     [TestMethod]
