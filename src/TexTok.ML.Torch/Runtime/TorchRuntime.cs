@@ -19,6 +19,29 @@ public static class TorchRuntime
     /// </summary>
     internal static readonly object GlobalGeneratorLock = new();
 
+    /// <summary>
+    /// Builds a module whose initial weights are replaced at once (a copy to load a state into) without disturbing
+    /// the global generator: under <see cref="GlobalGeneratorLock"/>, with the generator's state put back afterwards.
+    /// Building one unlocked while a trainer on another thread was between reseeding and drawing changed that
+    /// trainer's numbers.
+    /// </summary>
+    /// <param name="build">Creates the module.</param>
+    internal static T BuildWithoutDrawing<T>(Func<T> build)
+    {
+        lock (GlobalGeneratorLock)
+        {
+            using var state = torch.random.get_rng_state();
+            try
+            {
+                return build();
+            }
+            finally
+            {
+                torch.random.set_rng_state(state);
+            }
+        }
+    }
+
     /// <summary>Throws <see cref="TorchUnavailableException"/> unless a torch operation runs in this process.</summary>
     public static void EnsureAvailable()
     {

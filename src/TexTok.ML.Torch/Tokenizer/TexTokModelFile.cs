@@ -44,7 +44,7 @@ public static class TexTokModelFile
         double width = config.Width;
         ModelFileChecks.RequireParametersInFile(
             path, (2.0 * config.Depth * (4.0 + (2.0 * config.MlpRatio)) * width * width) + (2.0 * config.NumPatches * width), tensors);
-        var model = new TexTokModel(config, device);
+        var model = TorchRuntime.BuildWithoutDrawing(() => new TexTokModel(config, device));
         try
         {
             StateDictionaryLoader.Load(model, tensors, $"Model file '{path}'");

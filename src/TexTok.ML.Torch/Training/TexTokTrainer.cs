@@ -123,7 +123,7 @@ public sealed class TexTokTrainer : IDisposable
     /// <summary>A new model holding the EMA weights (the weights to evaluate and ship).</summary>
     public TexTokModel CreateEmaModel()
     {
-        var model = new TexTokModel(Config, _device);
+        var model = TorchRuntime.BuildWithoutDrawing(() => new TexTokModel(Config, _device));
         StateDictionaryLoader.Load(model, _ema.State, "The EMA state");
         model.eval();
         return model;
@@ -164,17 +164,9 @@ public sealed class TexTokTrainer : IDisposable
             throw new ArgumentException("The held-out samples are empty.", nameof(heldOut));
         }
 
-        if (_evaluationModel is null)
-        {
-            // Building a module draws initial weights from torch's global generator; its state is put back so that
-            // measuring leaves the training's random sequence as it was.
-            lock (TorchRuntime.GlobalGeneratorLock)
-            {
-                using var state = torch.random.get_rng_state();
-                _evaluationModel = new TexTokModel(Config, _device);
-                torch.random.set_rng_state(state);
-            }
-        }
+        // Building a module draws initial weights from torch's global generator: built so that measuring leaves the
+        // training's random sequence as it was.
+        _evaluationModel ??= TorchRuntime.BuildWithoutDrawing(() => new TexTokModel(Config, _device));
 
         StateDictionaryLoader.Load(_evaluationModel, _ema.State, "The EMA state");
         _evaluationModel.eval();

@@ -54,7 +54,7 @@ public static class DiTModelFile
             path,
             (config.Depth * (10.0 + (2.0 * config.MlpRatio)) * width * width) + ((double)config.NumClasses * width) + ((double)config.FrequencyDim * width),
             tensors);
-        var model = new DiTModel(config, device) { Normalization = latent };
+        var model = TorchRuntime.BuildWithoutDrawing(() => new DiTModel(config, device) { Normalization = latent });
         try
         {
             StateDictionaryLoader.Load(model, tensors, $"DiT model file '{path}'");

@@ -115,7 +115,7 @@ public sealed class DiTTrainer : IDisposable
     /// <summary>A new model holding the EMA weights (the weights to sample from), in evaluation mode.</summary>
     public DiTModel CreateEmaModel()
     {
-        var model = new DiTModel(Config, _device) { Normalization = Normalization };
+        var model = TorchRuntime.BuildWithoutDrawing(() => new DiTModel(Config, _device) { Normalization = Normalization });
         StateDictionaryLoader.Load(model, _ema.State, "The EMA state");
         model.eval();
         return model;
