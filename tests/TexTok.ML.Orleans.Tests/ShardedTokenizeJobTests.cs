@@ -14,9 +14,9 @@ public sealed class ShardedTokenizeJobTests
 
     public TestContext TestContext { get; set; } = null!;
 
-    private string NewFolder(string name)
+    internal static string NewFolder(TestContext context, string name)
     {
-        string path = Path.Combine(TestContext.TestRunDirectory ?? Path.GetTempPath(), $"{name}-{Guid.NewGuid():N}");
+        string path = Path.Combine(context.TestRunDirectory ?? Path.GetTempPath(), $"{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(path);
         return path;
     }
@@ -39,9 +39,11 @@ public sealed class ShardedTokenizeJobTests
         return path;
     }
 
-    private (string Folder, TokenizeJob Job) NewJob(string name, int shardSize, int rows = Rows)
+    private (string Folder, TokenizeJob Job) NewJob(string name, int shardSize, int rows = Rows) => NewJob(TestContext, name, shardSize, rows);
+
+    internal static (string Folder, TokenizeJob Job) NewJob(TestContext context, string name, int shardSize, int rows = Rows)
     {
-        string folder = NewFolder(name);
+        string folder = NewFolder(context, name);
         return (folder, new TokenizeJob
         {
             PipelinePath = SavePipeline(folder), Source = ShardSource.FromScenes(rows, imageSize: 32),
@@ -56,7 +58,7 @@ public sealed class ShardedTokenizeJobTests
         return cluster;
     }
 
-    private static float[][] TokensInOneProcess(string pipelinePath, ShardSource source)
+    internal static float[][] TokensInOneProcess(string pipelinePath, ShardSource source)
     {
         var ml = new MLContext(seed: 1);
         var scored = ml.Model.LoadTexTokPipeline(pipelinePath, out _).Transform(source.Load(ml));
