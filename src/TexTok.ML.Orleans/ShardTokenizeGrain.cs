@@ -49,8 +49,7 @@ internal sealed class ShardTokenizeGrain(ILocalSiloDetails silo) : Grain, IShard
         }
 
         var ml = new MLContext(seed: 1);
-        var pipeline = Pipelines.GetOrAdd(Path.GetFullPath(job.PipelinePath), full => new Lazy<ITransformer>(() =>
-            new MLContext(seed: 1).Model.LoadTexTokPipeline(full, out _))).Value;
+        var pipeline = Pipeline(Path.GetFullPath(job.PipelinePath));
         var all = job.Source.Load(ml);
         var slice = ml.Data.TakeRows(start > 0 ? ml.Data.SkipRows(all, start) : all, rows);
         var scored = pipeline.Transform(slice);
@@ -75,6 +74,21 @@ internal sealed class ShardTokenizeGrain(ILocalSiloDetails silo) : Grain, IShard
 
         new TokenShard(Enumerable.Range(start, rows).Select(i => (long)i).ToArray(), tokens.ToArray()).Save(path);
         return new ShardResult(shard, rows, ShardStatus.Written, siloName, clock.Elapsed.TotalSeconds);
+    }
+
+    // One load per silo and file. A load that fails is not kept, so a file mended after a failed run is read again.
+    private static ITransformer Pipeline(string path)
+    {
+        var entry = Pipelines.GetOrAdd(path, full => new Lazy<ITransformer>(() => new MLContext(seed: 1).Model.LoadTexTokPipeline(full, out _)));
+        try
+        {
+            return entry.Value;
+        }
+        catch
+        {
+            Pipelines.TryRemove(new KeyValuePair<string, Lazy<ITransformer>>(path, entry));
+            throw;
+        }
     }
 
     private static bool IsComplete(string path, int start, int rows)

@@ -157,6 +157,9 @@ public sealed class ShardedTokenizeJobTests
         StringAssert.Contains(failed.Failed[0].Error, "not-a-pipeline.zip");
         Assert.IsFalse(Directory.Exists(broken.OutputDirectory) && Directory.GetFiles(broken.OutputDirectory).Length > 0, "a failed shard writes no file");
 
+        File.Copy(job.PipelinePath, notAPipeline, overwrite: true); // the file mended: the silos read it again
+        Assert.AreEqual(3, (await ShardedTokenizeJob.RunAsync(cluster.Client, broken)).Written);
+
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (job with { ShardSize = 0 }).Validate());
         Assert.ThrowsExactly<FileNotFoundException>(() => (job with { Source = ShardSource.FromCaptionsFile(Path.Combine(folder, "missing.tsv")) }).Validate());
     }
