@@ -67,7 +67,8 @@ public sealed record ShardSource
             return SceneCount;
         }
 
-        return checked((int)(Load(ml).GetRowCount() ?? CountRows(Load(ml))));
+        var rows = Load(ml);
+        return checked((int)(rows.GetRowCount() ?? CountRows(rows)));
     }
 
     private static long CountRows(IDataView view)

@@ -139,22 +139,19 @@ public sealed class TexTokenizeEstimator : IEstimator<TexTokenizeTransformer>
         return network with { TextTokens = textTokens, TextDim = textDim };
     }
 
-    private void CheckText(DataViewSchema schema, TexTokConfig config)
+    private void CheckText(DataViewSchema schema, TexTokConfig config, string component = Component)
     {
         if (config.UseText)
         {
-            TexTokSchema.RequireText(schema, Component, Options.TextEmbeddingColumnName, Options.TextMaskColumnName, config.TextTokens, config.TextDim);
+            TexTokSchema.RequireText(schema, component, Options.TextEmbeddingColumnName, Options.TextMaskColumnName, config.TextTokens, config.TextDim);
         }
     }
 
     private DataViewSampleCache HeldOutCache(IDataView heldOut, TexTokConfig config, CancellationToken cancellationToken)
     {
-        TexTokSchema.Require(heldOut.Schema, Component + " (HeldOutData)", Options.ImageColumnName, TexTokSchema.Expected.Image);
-        if (config.UseText)
-        {
-            TexTokSchema.RequireText(heldOut.Schema, Component + " (HeldOutData)", Options.TextEmbeddingColumnName, Options.TextMaskColumnName,
-                config.TextTokens, config.TextDim);
-        }
+        const string component = Component + " (HeldOutData)";
+        TexTokSchema.Require(heldOut.Schema, component, Options.ImageColumnName, TexTokSchema.Expected.Image);
+        CheckText(heldOut.Schema, config, component);
 
         return DataViewSampleCache.Create(_catalog, heldOut, config, Options, Component, cancellationToken, role: "held-out");
     }

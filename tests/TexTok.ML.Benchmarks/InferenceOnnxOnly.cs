@@ -92,18 +92,7 @@ internal static class InferenceOnnxOnly
                 var images = Enumerable.Range(0, batch * 3 * resolution * resolution).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
                 var text = Enumerable.Range(0, batch * textTokens * textDim).Select(_ => (float)random.NextDouble()).ToArray();
                 var mask = Enumerable.Repeat(1f, batch * textTokens).ToArray();
-                long[] textShape = [batch, textTokens, textDim];
-                double seconds = WallClock.BestOf(repeats, () =>
-                {
-                    var tokenOutput = encoder.Run(
-                        (TexTokOnnxExport.ImageInput, images, new long[] { batch, 3, resolution, resolution }),
-                        (TexTokOnnxExport.TextInput, text, textShape),
-                        (TexTokOnnxExport.TextMaskInput, mask, new long[] { batch, textTokens }))[TexTokOnnxExport.TokensName];
-                    decoder.Run(
-                        (TexTokOnnxExport.TokensName, tokenOutput.Data, tokenOutput.Shape.ToArray()),
-                        (TexTokOnnxExport.TextInput, text, textShape),
-                        (TexTokOnnxExport.TextMaskInput, mask, new long[] { batch, textTokens }));
-                });
+                double seconds = WallClock.BestOf(repeats, () => Reconstruct(encoder, decoder, images, text, mask, batch, resolution, textTokens, textDim));
                 double imagesPerSecond = batch / seconds;
                 string preset = node["preset"]!.GetValue<string>();
                 Console.WriteLine($"  {runtime} {preset} {resolution} px batch {batch}: {imagesPerSecond:F2} images/s ({seconds * 1000:F1} ms per batch, {gflopPerImage * imagesPerSecond:F0} GFLOP/s)");
@@ -138,33 +127,38 @@ internal static class InferenceOnnxOnly
         var images = Enumerable.Range(0, batch * 3 * resolution * resolution).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
         var text = Enumerable.Range(0, batch * textTokens * textDim).Select(_ => (float)random.NextDouble()).ToArray();
         var mask = Enumerable.Range(0, batch * textTokens).Select(i => i % textTokens < textTokens - (i / textTokens * 5) ? 1f : 0f).ToArray();
-        (float[] Tokens, float[] Image) Reconstruct(OnnxScoringSession enc, OnnxScoringSession dec)
-        {
-            var tokens = enc.Run(
-                (TexTokOnnxExport.ImageInput, images, new long[] { batch, 3, resolution, resolution }),
-                (TexTokOnnxExport.TextInput, text, new long[] { batch, textTokens, textDim }),
-                (TexTokOnnxExport.TextMaskInput, mask, new long[] { batch, textTokens }))[TexTokOnnxExport.TokensName];
-            var image = dec.Run(
-                (TexTokOnnxExport.TokensName, tokens.Data, tokens.Shape.ToArray()),
-                (TexTokOnnxExport.TextInput, text, new long[] { batch, textTokens, textDim }),
-                (TexTokOnnxExport.TextMaskInput, mask, new long[] { batch, textTokens }));
-            return (tokens.Data, image.Values.First().Data);
-        }
 
         var cpuOptions = new OnnxScoringOptions { IntraOpNumThreads = Environment.ProcessorCount, InterOpNumThreads = 1 };
         using var cpuEncoder = new OnnxScoringSession(Path.Combine(folder, $"{stem}-encoder.onnx"), cpuOptions);
         using var cpuDecoder = new OnnxScoringSession(Path.Combine(folder, $"{stem}-decoder.onnx"), cpuOptions);
-        var gpu = Reconstruct(encoder, decoder);
-        var cpu = Reconstruct(cpuEncoder, cpuDecoder);
+        var gpu = Reconstruct(encoder, decoder, images, text, mask, batch, resolution, textTokens, textDim);
+        var cpu = Reconstruct(cpuEncoder, cpuDecoder, images, text, mask, batch, resolution, textTokens, textDim);
         double MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
         double tokenScale = cpu.Tokens.Max(v => Math.Abs((double)v));
-        double mse = cpu.Image.Zip(gpu.Image, (x, y) => ((double)x - y) * ((double)x - y)).Average();
+        double mse = cpu.Images.Zip(gpu.Images, (x, y) => ((double)x - y) * ((double)x - y)).Average();
         double psnr = 10 * Math.Log10(4 / Math.Max(mse, 1e-30));
         Console.WriteLine($"  {runtime} against onnx-cpu, {preset}: tokens max |Δ| {MaxDifference(cpu.Tokens, gpu.Tokens):E2} (largest |token| {tokenScale:F2}), "
-                          + $"image max |Δ| {MaxDifference(cpu.Image, gpu.Image):E2}, PSNR between them {psnr:F1} dB");
+                          + $"image max |Δ| {MaxDifference(cpu.Images, gpu.Images):E2}, PSNR between them {psnr:F1} dB");
         report.Set($"{runtime}_vs_cpu_{preset.ToLowerInvariant()}_tokens_max_abs_diff", MaxDifference(cpu.Tokens, gpu.Tokens));
-        report.Set($"{runtime}_vs_cpu_{preset.ToLowerInvariant()}_image_max_abs_diff", MaxDifference(cpu.Image, gpu.Image));
+        report.Set($"{runtime}_vs_cpu_{preset.ToLowerInvariant()}_image_max_abs_diff", MaxDifference(cpu.Images, gpu.Images));
         report.Set($"{runtime}_vs_cpu_{preset.ToLowerInvariant()}_image_psnr_db", Math.Round(psnr, 2));
+    }
+
+    /// <summary>Tokenizes a batch with <paramref name="encoder"/> and decodes the tokens with <paramref name="decoder"/>.</summary>
+    /// <returns>The tokens and the reconstructed images, flat.</returns>
+    internal static (float[] Tokens, float[] Images) Reconstruct(OnnxScoringSession encoder, OnnxScoringSession decoder, float[] images, float[] text,
+        float[] mask, int batch, int resolution, int textTokens, int textDim)
+    {
+        long[] textShape = [batch, textTokens, textDim], maskShape = [batch, textTokens];
+        var tokens = encoder.Run(
+            (TexTokOnnxExport.ImageInput, images, new long[] { batch, 3, resolution, resolution }),
+            (TexTokOnnxExport.TextInput, text, textShape),
+            (TexTokOnnxExport.TextMaskInput, mask, maskShape))[TexTokOnnxExport.TokensName];
+        var reconstruction = decoder.Run(
+            (TexTokOnnxExport.TokensName, tokens.Data, tokens.Shape.ToArray()),
+            (TexTokOnnxExport.TextInput, text, textShape),
+            (TexTokOnnxExport.TextMaskInput, mask, maskShape));
+        return (tokens.Data, reconstruction.Values.First().Data);
     }
 
     private static void FillWithRepeatedBlock(TexTokModel model, float[] block)

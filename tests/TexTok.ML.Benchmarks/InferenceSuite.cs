@@ -59,16 +59,7 @@ internal static class InferenceSuite
             int repeats = quick ? 3 : (batch == 1 ? 3 : 1);
 
             double onnxSeconds = WallClock.BestOf(repeats, () =>
-            {
-                var tokenOutput = encoder.Run(
-                    (TexTokOnnxExport.ImageInput, images, new long[] { batch, 3, resolution, resolution }),
-                    (TexTokOnnxExport.TextInput, text, new long[] { batch, config.TextTokens, config.TextDim }),
-                    (TexTokOnnxExport.TextMaskInput, mask, new long[] { batch, config.TextTokens }))[TexTokOnnxExport.TokensName];
-                decoder.Run(
-                    (TexTokOnnxExport.TokensName, tokenOutput.Data, tokenOutput.Shape.ToArray()),
-                    (TexTokOnnxExport.TextInput, text, new long[] { batch, config.TextTokens, config.TextDim }),
-                    (TexTokOnnxExport.TextMaskInput, mask, new long[] { batch, config.TextTokens }));
-            });
+                InferenceOnnxOnly.Reconstruct(encoder, decoder, images, text, mask, batch, resolution, config.TextTokens, config.TextDim));
             double torchSeconds = WallClock.BestOf(repeats, () => TexTokInference.Reconstruct(model, images, text, mask, batch, batchSize: batch));
             foreach (var (runtime, seconds) in new[] { ("onnx", onnxSeconds), ("torchsharp", torchSeconds) })
             {

@@ -171,27 +171,12 @@ public sealed class TexTokTrainer : IDisposable
         StateDictionaryLoader.Load(_evaluationModel, _ema.State, "The EMA state");
         _evaluationModel.eval();
         using var noGrad = torch.no_grad();
-        var config = Config;
-        int imageLength = 3 * config.ImageSize * config.ImageSize;
-        int textLength = config.UseText ? config.TextTokens * config.TextDim : 0;
-        int maskLength = config.UseText ? config.TextTokens : 0;
         double sum = 0;
         for (int start = 0; start < heldOut.Count; start += _options.BatchSize)
         {
             using var scope = NewDisposeScope();
             int b = Math.Min(_options.BatchSize, heldOut.Count - start);
-            var images = new float[b * imageLength];
-            var text = new float[b * textLength];
-            var mask = new float[b * maskLength];
-            for (int i = 0; i < b; i++)
-            {
-                heldOut.Read(start + i, images.AsSpan(i * imageLength, imageLength), text.AsSpan(i * textLength, textLength),
-                    mask.AsSpan(i * maskLength, maskLength));
-            }
-
-            var imageTensor = torch.tensor(images, new long[] { b, 3, config.ImageSize, config.ImageSize }, device: _device);
-            Tensor? textTensor = config.UseText ? torch.tensor(text, new long[] { b, config.TextTokens, config.TextDim }, device: _device) : null;
-            Tensor? maskTensor = config.UseText ? torch.tensor(mask, new long[] { b, config.TextTokens }, device: _device) : null;
+            var (imageTensor, textTensor, maskTensor) = ReadSamples(heldOut, Enumerable.Range(start, b).ToArray());
             var (mean, _) = _evaluationModel.Encode(imageTensor, textTensor, maskTensor);
             var reconstruction = _evaluationModel.Decode(mean, textTensor, maskTensor).ClampTo(-1, 1);
             // Pixels in [-1, 1] span 2, so the [0, 1] MSE is a quarter of this one.
@@ -337,14 +322,20 @@ public sealed class TexTokTrainer : IDisposable
             throw new ArgumentException("The training data is empty.", nameof(data));
         }
 
+        return ReadSamples(data, BatchIndices(Step, data.Count));
+    }
+
+    // The samples at `indices` as the networks' input tensors: images [b, 3, s, s] and, for text-conditioned models,
+    // text [b, Nt, Dt] and mask [b, Nt].
+    private (Tensor Images, Tensor? Text, Tensor? Mask) ReadSamples(ITexTokSampleSource data, int[] indices)
+    {
         var config = Config;
-        int b = _options.BatchSize, imageLength = 3 * config.ImageSize * config.ImageSize;
+        int b = indices.Length, imageLength = 3 * config.ImageSize * config.ImageSize;
         int textLength = config.UseText ? config.TextTokens * config.TextDim : 0;
         int maskLength = config.UseText ? config.TextTokens : 0;
         var images = new float[b * imageLength];
         var text = new float[b * textLength];
         var mask = new float[b * maskLength];
-        var indices = BatchIndices(Step, data.Count);
         Parallel.For(0, b, i => data.Read(indices[i], images.AsSpan(i * imageLength, imageLength),
             text.AsSpan(i * textLength, textLength), mask.AsSpan(i * maskLength, maskLength)));
         var imageTensor = torch.tensor(images, new long[] { b, 3, config.ImageSize, config.ImageSize }, device: _device);
