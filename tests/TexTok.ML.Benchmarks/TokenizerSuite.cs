@@ -52,6 +52,9 @@ internal static class TokenizerSuite
         double? qkStd = settings.Parameters.ContainsKey("qkstd") ? settings.Double("qkstd", 0) : null;
         int? stem = settings.Parameters.ContainsKey("stem") ? settings.Int("stem", 0) : null;
         int? head = settings.Parameters.ContainsKey("head") ? settings.Int("head", 0) : null;
+        int? width = settings.Parameters.ContainsKey("width") ? settings.Int("width", 0) : null;
+        int? depth = settings.Parameters.ContainsKey("depth") ? settings.Int("depth", 0) : null;
+        int? heads = settings.Parameters.ContainsKey("heads") ? settings.Int("heads", 0) : null;
         double? emaDecay = settings.Parameters.ContainsKey("ema") ? settings.Double("ema", 0) : null;
         double? klWeight = settings.Parameters.ContainsKey("kl") ? settings.Double("kl", 0) : null;
         int tokenDim = settings.Int("tokendim", 8);
@@ -121,6 +124,9 @@ internal static class TokenizerSuite
                 QueryKeyInitStd = qkStd ?? config.QueryKeyInitStd,
                 ConvStemChannels = stem ?? config.ConvStemChannels,
                 ConvHeadChannels = head ?? config.ConvHeadChannels,
+                Width = width ?? config.Width,
+                Depth = depth ?? config.Depth,
+                Heads = heads ?? config.Heads,
             };
             config.Validate();
             string name = $"{variant} N={tokens} seed {jobSeed}";

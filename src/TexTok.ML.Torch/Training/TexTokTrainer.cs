@@ -116,6 +116,15 @@ public sealed class TexTokTrainer : IDisposable
         });
     }
 
+    // With a data-parallel group every rank holds the same state: one writer is enough, and two would race on the file.
+    private void SaveCheckpointOnRankZero(string path)
+    {
+        if (_options.DataParallel is not { Rank: > 0 })
+        {
+            SaveCheckpoint(path);
+        }
+    }
+
     /// <summary>Writes the EMA weights and configuration as an inference model file (safetensors).</summary>
     /// <param name="path">Target file.</param>
     public void SaveModel(string path) => TexTokModelFile.Save(path, Config, _ema.State);
@@ -148,7 +157,7 @@ public sealed class TexTokTrainer : IDisposable
         }
 
         return TrainingLoop.Run(_options, () => Step, () => WithHeldOutPsnr(TrainStep(data), heldOut),
-            (report, rate) => report with { ImagesPerSecond = rate }, SaveCheckpoint, progress, cancellationToken);
+            (report, rate) => report with { ImagesPerSecond = rate }, SaveCheckpointOnRankZero, progress, cancellationToken);
     }
 
     /// <summary>
@@ -212,7 +221,16 @@ public sealed class TexTokTrainer : IDisposable
             lock (TorchRuntime.GlobalGeneratorLock)
             {
                 torch.manual_seed(((long)_options.Seed * 1_000_003L) + Step + 1);
-                noise = torch.randn(mean.shape, device: _device);
+                if (Group is { } g)
+                {
+                    // The whole batch's noise, then this rank's rows: each sample gets the noise a one-process run gives it.
+                    long rows = mean.shape[0];
+                    noise = torch.randn([rows * g.Size, mean.shape[1], mean.shape[2]], device: _device).narrow(0, g.Rank * rows, rows);
+                }
+                else
+                {
+                    noise = torch.randn(mean.shape, device: _device);
+                }
             }
 
             tokens = mean.Plus(logVar.Times(0.5).exp().mul(noise));
@@ -240,16 +258,24 @@ public sealed class TexTokTrainer : IDisposable
             total = total.Plus(generatorLoss.Times(_options.AdversarialWeight));
         }
 
-        double totalValue = total.item<float>();
-        if (!double.IsFinite(totalValue))
+        double totalValue = total.item<float>(), reconstructionValue = reconstructionLoss.item<float>(), klValue = klLoss.item<float>();
+        if (Group is { } group)
         {
-            throw new InvalidOperationException(
-                $"Training diverged at step {Step + 1}: the loss is {totalValue} (reconstruction {reconstructionLoss.item<float>()}, " +
-                $"KL {klLoss.item<float>()}). The weights were not updated; lower LearningRate or raise WarmupSteps.");
+            // Every rank runs its backward pass, then one collective averages gradients and losses together, so a
+            // diverged loss on any rank is seen, and refused, by all of them.
+            _generatorOptimizer.ZeroGrad();
+            total.backward();
+            double[] losses = AverageGradients(group, Model, [totalValue, reconstructionValue, klValue, perceptualValue]);
+            (totalValue, reconstructionValue, klValue, perceptualValue) = (losses[0], losses[1], losses[2], losses[3]);
+            ThrowIfDiverged(totalValue, reconstructionValue, klValue);
+        }
+        else
+        {
+            ThrowIfDiverged(totalValue, reconstructionValue, klValue);
+            _generatorOptimizer.ZeroGrad();
+            total.backward();
         }
 
-        _generatorOptimizer.ZeroGrad();
-        total.backward();
         ClipGradients(Model);
         _generatorOptimizer.Step(lr);
 
@@ -268,8 +294,70 @@ public sealed class TexTokTrainer : IDisposable
 
         _ema.Update(Model, Step);
         Step++;
-        return new TexTokTrainingProgress(Step, _options.Steps, lr, reconstructionLoss.item<float>(), perceptualValue,
-            klLoss.item<float>(), generatorValue, discriminatorValue, totalValue, 0);
+        return new TexTokTrainingProgress(Step, _options.Steps, lr, reconstructionValue, perceptualValue,
+            klValue, generatorValue, discriminatorValue, totalValue, 0);
+    }
+
+    // The data-parallel group when there is more than one process; null trains alone.
+    private IDataParallelGroup? Group => _options.DataParallel is { Size: > 1 } group ? group : null;
+
+    private void ThrowIfDiverged(double total, double reconstruction, double kl)
+    {
+        if (!double.IsFinite(total))
+        {
+            throw new InvalidOperationException(
+                $"Training diverged at step {Step + 1}: the loss is {total} (reconstruction {reconstruction}, " +
+                $"KL {kl}). The weights were not updated; lower LearningRate or raise WarmupSteps.");
+        }
+    }
+
+    // Averages every parameter's gradient, and the given scalars, over the group in one collective call; returns the
+    // averaged scalars. A parameter without a gradient counts as zeros, on every rank alike.
+    private static double[] AverageGradients(IDataParallelGroup group, nn.Module module, double[] scalars)
+    {
+        var parameters = module.parameters().ToList();
+        long length = parameters.Sum(p => p.numel());
+        var buffer = new float[length + scalars.Length];
+        long offset = 0;
+        foreach (var parameter in parameters)
+        {
+            int count = (int)parameter.numel();
+            if (parameter.grad is { } grad)
+            {
+                using var flat = grad.detach().cpu().contiguous().flatten();
+                flat.data<float>().CopyTo(buffer, (int)offset);
+            }
+
+            offset += count;
+        }
+
+        for (int i = 0; i < scalars.Length; i++)
+        {
+            buffer[length + i] = (float)scalars[i];
+        }
+
+        group.AverageInPlace(buffer);
+        offset = 0;
+        using (torch.no_grad())
+        {
+            foreach (var parameter in parameters)
+            {
+                int count = (int)parameter.numel();
+                using var averaged = torch.tensor(buffer.AsSpan((int)offset, count).ToArray(), parameter.shape).to(parameter.device);
+                if (parameter.grad is { } grad)
+                {
+                    grad.copy_(averaged);
+                }
+                else
+                {
+                    parameter.grad = averaged.clone();
+                }
+
+                offset += count;
+            }
+        }
+
+        return Enumerable.Range(0, scalars.Length).Select(i => (double)buffer[length + i]).ToArray();
     }
 
     /// <summary>The sample indices of the batch at <paramref name="step"/>: a seeded permutation per epoch, read in order.</summary>
@@ -322,7 +410,15 @@ public sealed class TexTokTrainer : IDisposable
             throw new ArgumentException("The training data is empty.", nameof(data));
         }
 
-        return ReadSamples(data, BatchIndices(Step, data.Count));
+        int[] indices = BatchIndices(Step, data.Count);
+        if (Group is { } group)
+        {
+            // This rank's contiguous share of the global batch.
+            int share = indices.Length / group.Size;
+            indices = indices.AsSpan(group.Rank * share, share).ToArray();
+        }
+
+        return ReadSamples(data, indices);
     }
 
     // The samples at `indices` as the networks' input tensors: images [b, 3, s, s] and, for text-conditioned models,

@@ -44,9 +44,40 @@ public sealed class TexTokTrainingOptions() : OptimizationOptions(batchSize: 16,
     /// </summary>
     public int ValidateEvery { get; set; }
 
+    /// <summary>
+    /// Data-parallel training across processes, or null for one process. Each of the group's processes (ranks) runs the
+    /// same program with the same options and data; at every step each takes its contiguous share of the global batch
+    /// (<see cref="OptimizationOptions.BatchSize"/> rows, which the group's size must divide), and the group averages the
+    /// gradients, so the weights follow the one-process run at the same global batch to float rounding. Posterior noise
+    /// is drawn for the whole batch on every rank and sliced. Rank 0 alone writes checkpoints. Adversarial training
+    /// is not supported with more than one process. Not stored in checkpoints.
+    /// </summary>
+    [JsonIgnore]
+    public IDataParallelGroup? DataParallel { get; set; }
+
     /// <inheritdoc/>
     protected override void ValidateSpecific()
     {
+        if (DataParallel is { } group)
+        {
+            if (group.Size < 1 || group.Rank < 0 || group.Rank >= group.Size)
+            {
+                throw new ArgumentOutOfRangeException(nameof(DataParallel), $"The data-parallel group reports rank {group.Rank} of {group.Size}.");
+            }
+
+            if (BatchSize % group.Size != 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize,
+                    $"BatchSize ({BatchSize}) must be a multiple of the data-parallel group's size ({group.Size}): each process takes an equal share of every batch.");
+            }
+
+            if (group.Size > 1 && DiscriminatorStartStep < Steps)
+            {
+                throw new NotSupportedException(
+                    $"Adversarial training (DiscriminatorStartStep {DiscriminatorStartStep} < Steps {Steps}) is not supported with a data-parallel group of {group.Size} processes: its LeCAM anchors would differ between processes.");
+            }
+        }
+
         Check(ValidateEvery >= 0, nameof(ValidateEvery), ValidateEvery);
         Check(LeCamDecay is >= 0 and < 1, nameof(LeCamDecay), LeCamDecay);
         Check(DiscriminatorChannels >= 1, nameof(DiscriminatorChannels), DiscriminatorChannels);
