@@ -61,6 +61,14 @@ internal static class SampleOptions
         CustomParser = result => ParseWholeNumber(result, name, min, max, multipleOf) ?? defaultValue,
     };
 
+    /// <summary>An option followed by a whole number in [<paramref name="min"/>, <paramref name="max"/>]; null when not given.</summary>
+    public static Option<int?> OptionalWholeNumber(string name, string helpName, string description, int min, int max) => new(name)
+    {
+        HelpName = helpName,
+        Description = $"{description}, {RangeText(min, max)}.",
+        CustomParser = result => ParseWholeNumber(result, name, min, max),
+    };
+
     private static int? ParseWholeNumber(ArgumentResult result, string name, int min, int max, int multipleOf = 1)
     {
         if (result.Tokens.Count == 0)
