@@ -93,9 +93,12 @@ try
             ["heldout_psnr"] = Math.Round(psnr, 3),
             ["model"] = Path.GetFileName(modelPath),
         };
-        SampleReport.WriteJson(Path.Combine(options.OutputDirectory, "report.json"), report);
+        string page = SampleReport.Write(options.OutputDirectory, "TexTok data-parallel training",
+            $"A Tiny TexTok tokenizer trained by {ranks} process(es) together on CaptionedShapes ({ImageSize} px): global batch {options.Batch}, " +
+            $"{options.Batch / ranks} rows per rank, gradients averaged by Open MPI's all-reduce.", report, []);
         Console.WriteLine($"Trained in {seconds:F1} s ({seconds / Math.Max(1, history.Count) * 1000:F0} ms a step); held-out PSNR {psnr:F2} dB. " +
                           $"Wrote {modelPath} and report.json.");
+        Console.WriteLine($"Report page: {Path.GetFullPath(page)}");
     }
 
     return 0;

@@ -25,7 +25,7 @@ if (QuickStartOptions.Command.Start(args, out var options) is int exit)
 var total = Stopwatch.StartNew();
 var plan = options.Quick
     ? new { ImageSize = 32, Train = 512, Test = 64, Steps = 300, DiTSteps = 300, SweepSteps = 100, Sweep = new[] { 4, 16 } }
-    : new { ImageSize = 32, Train = 4096, Test = 128, Steps = 2500, DiTSteps = 1200, SweepSteps = 800, Sweep = new[] { 4, 16, 64 } };
+    : new { ImageSize = 32, Train = 4096, Test = 128, Steps = 5000, DiTSteps = 1200, SweepSteps = 800, Sweep = new[] { 4, 16, 64 } };
 Console.WriteLine($"TexTok QuickStart ({(options.Quick ? "quick" : "default")} run): {plan.ImageSize} px CaptionedShapes, N = {options.Tokens} tokens");
 
 var encoder = new FrozenBpeTextEncoder();

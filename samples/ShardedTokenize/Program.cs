@@ -121,14 +121,18 @@ foreach (int workers in options.Workers)
 }
 
 await host.StopAsync();
-SampleReport.WriteJson(Path.Combine(options.OutputDirectory, "report.json"), new Dictionary<string, object>
-{
-    ["rows"] = rows,
-    ["resolution"] = ImageSize,
-    ["pipeline"] = pipelinePath,
-    ["processor_count"] = Environment.ProcessorCount,
-    ["runs"] = runs,
-    ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1),
-});
+string reportPage = SampleReport.Write(options.OutputDirectory, "TexTok sharded tokenizing on Orleans",
+    $"{rows} CaptionedShapes scenes ({ImageSize} px) tokenized as an Orleans job in shards of {options.ShardSize}, one silo in this process, " +
+    "once per number of shards in flight; every run wrote every row once with the same tokens.",
+    new Dictionary<string, object>
+    {
+        ["rows"] = rows,
+        ["resolution"] = ImageSize,
+        ["pipeline"] = pipelinePath,
+        ["processor_count"] = Environment.ProcessorCount,
+        ["runs"] = runs,
+        ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1),
+    }, []);
 Console.WriteLine($"Wrote report.json and the shard folders in {Path.GetFullPath(options.OutputDirectory)} ({total.Elapsed.TotalSeconds:F0} s).");
+Console.WriteLine($"Report page: {Path.GetFullPath(reportPage)}");
 return 0;

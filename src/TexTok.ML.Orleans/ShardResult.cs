@@ -25,9 +25,9 @@ public sealed record ShardResult(
     [property: Id(0)] int Shard, [property: Id(1)] int Rows, [property: Id(2)] ShardStatus Status, [property: Id(3)] string Silo,
     [property: Id(4)] double Seconds, [property: Id(5)] string? Error = null);
 
-/// <summary>A finished job: one result per shard, in shard order.</summary>
+/// <summary>A finished sharded job (tokenize or generate): one result per shard, in shard order.</summary>
 /// <param name="Shards">Every shard's result.</param>
-public sealed record TokenizeJobReport(IReadOnlyList<ShardResult> Shards)
+public sealed record ShardedJobReport(IReadOnlyList<ShardResult> Shards)
 {
     /// <summary>Shards written by this run.</summary>
     public int Written => Shards.Count(s => s.Status == ShardStatus.Written);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -21,18 +20,10 @@ public interface IShardTokenizeGrain : IGrainWithStringKey
 /// </summary>
 internal sealed class ShardTokenizeGrain(ILocalSiloDetails silo) : Grain, IShardTokenizeGrain
 {
-    private static readonly ConcurrentDictionary<string, Lazy<ITransformer>> Pipelines = new(StringComparer.Ordinal);
-
     public Task<ShardResult> Run(TokenizeJob job, int shard, int rowCount)
     {
         job.Validate();
-        int start = checked(shard * job.ShardSize);
-        if (shard < 0 || start >= rowCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(shard), $"Shard {shard} is outside a job of {rowCount} rows in shards of {job.ShardSize}.");
-        }
-
-        int rows = Math.Min(job.ShardSize, rowCount - start);
+        var (start, rows) = ShardLoop.Rows(shard, job.ShardSize, rowCount);
         string siloName = silo.Name;
         // The work is CPU-bound and long: off the grain scheduler's threads.
         return Task.Run(() => Tokenize(job, shard, start, rows, siloName));
@@ -49,7 +40,7 @@ internal sealed class ShardTokenizeGrain(ILocalSiloDetails silo) : Grain, IShard
         }
 
         var ml = new MLContext(seed: 1);
-        var pipeline = Pipeline(Path.GetFullPath(job.PipelinePath));
+        var pipeline = SiloPipelines.Load(job.PipelinePath);
         var all = job.Source.Load(ml);
         var slice = ml.Data.TakeRows(start > 0 ? ml.Data.SkipRows(all, start) : all, rows);
         var scored = pipeline.Transform(slice);
@@ -74,21 +65,6 @@ internal sealed class ShardTokenizeGrain(ILocalSiloDetails silo) : Grain, IShard
 
         new TokenShard(Enumerable.Range(start, rows).Select(i => (long)i).ToArray(), tokens.ToArray()).Save(path);
         return new ShardResult(shard, rows, ShardStatus.Written, siloName, clock.Elapsed.TotalSeconds);
-    }
-
-    // One load per silo and file. A load that fails is not kept, so a file mended after a failed run is read again.
-    private static ITransformer Pipeline(string path)
-    {
-        var entry = Pipelines.GetOrAdd(path, full => new Lazy<ITransformer>(() => new MLContext(seed: 1).Model.LoadTexTokPipeline(full, out _)));
-        try
-        {
-            return entry.Value;
-        }
-        catch
-        {
-            Pipelines.TryRemove(new KeyValuePair<string, Lazy<ITransformer>>(path, entry));
-            throw;
-        }
     }
 
     private static bool IsComplete(string path, int start, int rows)

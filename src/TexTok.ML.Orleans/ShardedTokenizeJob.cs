@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.ML;
 
 namespace TexTok.ML.Orleans;
@@ -19,7 +17,7 @@ public static class ShardedTokenizeJob
     /// <param name="progress">Receives each shard's result as it ends.</param>
     /// <param name="cancellationToken">Stops sending new shards; shards in flight finish.</param>
     /// <returns>One result per shard, in shard order; failed shards carry their last error.</returns>
-    public static async Task<TokenizeJobReport> RunAsync(IGrainFactory grains, TokenizeJob job, int maxConcurrentShards = 8, int attempts = 3,
+    public static async Task<ShardedJobReport> RunAsync(IGrainFactory grains, TokenizeJob job, int maxConcurrentShards = 8, int attempts = 3,
                                                          IProgress<ShardResult>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grains);
@@ -28,40 +26,14 @@ public static class ShardedTokenizeJob
         ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
         job.Validate();
         int rowCount = job.Source.RowCount(new MLContext(seed: 1));
-        int shards = job.ShardCount(rowCount);
         string key = JobKey(job);
-        var results = new ShardResult[shards];
-        await Parallel.ForEachAsync(Enumerable.Range(0, shards), new ParallelOptions { MaxDegreeOfParallelism = maxConcurrentShards, CancellationToken = cancellationToken },
-            async (shard, token) =>
-            {
-                int rows = Math.Min(job.ShardSize, rowCount - (shard * job.ShardSize));
-                string? error = null;
-                for (int attempt = 1; attempt <= attempts && results[shard] is null; attempt++)
-                {
-                    try
-                    {
-                        // A new grain identity per attempt: a retry does not wait on an activation a dead silo held.
-                        var grain = grains.GetGrain<IShardTokenizeGrain>($"{key}/{shard}/{attempt}");
-                        results[shard] = await grain.Run(job, shard, rowCount).WaitAsync(token);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        error = $"{e.GetType().Name}: {e.Message}";
-                    }
-                }
-
-                results[shard] ??= new ShardResult(shard, rows, ShardStatus.Failed, string.Empty, 0, error);
-                progress?.Report(results[shard]);
-            });
-        return new TokenizeJobReport(results);
+        return await ShardLoop.RunAsync(job.ShardCount(rowCount), shard => Math.Min(job.ShardSize, rowCount - (shard * job.ShardSize)),
+            (shard, attempt) => grains.GetGrain<IShardTokenizeGrain>($"{key}/{shard}/{attempt}").Run(job, shard, rowCount),
+            maxConcurrentShards, attempts, progress, cancellationToken);
     }
 
     // Grain identities of one job: the same job gets the same keys, another job (pipeline, source, output, shard size)
     // never shares an activation with it.
-    private static string JobKey(TokenizeJob job)
-    {
-        string text = string.Join('\n', Path.GetFullPath(job.PipelinePath), job.Source.ToString(), Path.GetFullPath(job.OutputDirectory),
-            job.ShardSize, job.TokensColumnName);
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
-    }
+    private static string JobKey(TokenizeJob job) => ShardLoop.Key(Path.GetFullPath(job.PipelinePath), job.Source, Path.GetFullPath(job.OutputDirectory),
+        job.ShardSize, job.TokensColumnName);
 }

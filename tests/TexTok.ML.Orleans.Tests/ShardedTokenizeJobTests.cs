@@ -51,7 +51,7 @@ public sealed class ShardedTokenizeJobTests
         });
     }
 
-    private static async Task<InProcessTestCluster> TwoSilos()
+    internal static async Task<InProcessTestCluster> TwoSilos()
     {
         var cluster = new InProcessTestClusterBuilder(2).Build();
         await cluster.DeployAsync();

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using DataParallelTraining;
 using FashionMnistSample;
 using ImageFolder;
 using OnnxExport;
 using QuickStart;
+using ShardedTokenize;
 using TextToImage;
 
 namespace TexTok.ML.Samples.Tests;
@@ -18,7 +20,36 @@ public sealed class SampleCommandLineTests
         ["TextToImage", TextToImageOptions.Command.Definition, new[] { "--quick", "--caption", "--out", "--steps", "--tokens", "--threads" }],
         ["OnnxExport", OnnxExportOptions.Command.Definition, new[] { "--quick", "--model", "--out", "--steps", "--tokens", "--threads" }],
         ["ImageFolder", ImageFolderOptions.Command.Definition, new[] { "--captions", "--demo", "--out", "--tokens", "--size", "--steps" }],
+        ["DataParallelTraining", DataParallelTrainingOptions.Command.Definition, new[] { "--quick", "--out", "--steps", "--batch", "--tokens", "--threads", "--seed" }],
+        ["ShardedTokenize", ShardedTokenizeOptions.Command.Definition, new[] { "--quick", "--out", "--pipeline", "--rows", "--shard", "--workers", "--steps" }],
     ];
+
+    [TestMethod]
+    public void ShardedTokenizeWorkersAndRows()
+    {
+        var command = ShardedTokenizeOptions.Command;
+        var defaults = command.Bind(command.Definition.Parse([]));
+        CollectionAssert.AreEqual(new[] { 1, 2 }, defaults.Workers);
+        Assert.IsNull(defaults.Rows);
+        Assert.AreEqual(64, defaults.ShardSize);
+        var given = command.Bind(command.Definition.Parse(["--workers", "4,1", "--rows", "100"]));
+        CollectionAssert.AreEqual(new[] { 4, 1 }, given.Workers);
+        Assert.AreEqual(100, given.Rows);
+        foreach (string bad in new[] { "0", "2,x", "300" })
+        {
+            var parsed = command.Definition.Parse(["--workers", bad]);
+            Assert.IsNotEmpty(parsed.Errors, $"--workers {bad}");
+            StringAssert.Contains(parsed.Errors[0].Message, "--workers takes whole numbers from 1 to 256");
+        }
+    }
+
+    [TestMethod]
+    public void DataParallelTrainingDefaults()
+    {
+        var command = DataParallelTrainingOptions.Command;
+        Assert.AreEqual(new DataParallelTrainingOptions(false, "dataparallel-out", null, 16, 16, 2, 7), command.Bind(command.Definition.Parse([])));
+        Assert.IsNotEmpty(command.Definition.Parse(["--batch", "0"]).Errors);
+    }
 
     [TestMethod]
     [DynamicData(nameof(Samples))]
