@@ -55,6 +55,7 @@ internal static class TokenizerSuite
         int? width = settings.Parameters.ContainsKey("width") ? settings.Int("width", 0) : null;
         int? depth = settings.Parameters.ContainsKey("depth") ? settings.Int("depth", 0) : null;
         int? heads = settings.Parameters.ContainsKey("heads") ? settings.Int("heads", 0) : null;
+        int? mlpRatio = settings.Parameters.ContainsKey("mlp") ? settings.Int("mlp", 0) : null;
         double? emaDecay = settings.Parameters.ContainsKey("ema") ? settings.Double("ema", 0) : null;
         double? klWeight = settings.Parameters.ContainsKey("kl") ? settings.Double("kl", 0) : null;
         int tokenDim = settings.Int("tokendim", 8);
@@ -127,6 +128,7 @@ internal static class TokenizerSuite
                 Width = width ?? config.Width,
                 Depth = depth ?? config.Depth,
                 Heads = heads ?? config.Heads,
+                MlpRatio = mlpRatio ?? config.MlpRatio,
             };
             config.Validate();
             string name = $"{variant} N={tokens} seed {jobSeed}";
