@@ -17,7 +17,7 @@ internal static class BenchmarkCommandLine
     // The --set keys each suite reads; a key a suite does not read is a usage error rather than silently ignored.
     private static readonly Dictionary<string, string[]> SettingKeys = new(StringComparer.Ordinal)
     {
-        ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset", "tokendim", "seeds", "workers", "mixing", "qkstd", "stem", "head", "ema", "kl", "replot"],
+        ["tokenizer"] = ["size", "steps", "tokens", "preset", "patch", "lr", "batch", "shapes", "variants", "seed", "threads", "throughput", "dataset", "tokendim", "seeds", "workers", "mixing", "qkstd", "stem", "head", "width", "depth", "heads", "mlp", "ema", "kl", "replot"],
         ["generation"] = ["parts"],
         ["training-step"] = ["parts", "allocator"],
         ["inference"] = ["export", "models", "provider", "batches", "repeats"],

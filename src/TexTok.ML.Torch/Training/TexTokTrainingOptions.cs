@@ -50,7 +50,8 @@ public sealed class TexTokTrainingOptions() : OptimizationOptions(batchSize: 16,
     /// (<see cref="OptimizationOptions.BatchSize"/> rows, which the group's size must divide), and the group averages the
     /// gradients, so the weights follow the one-process run at the same global batch to float rounding. Posterior noise
     /// is drawn for the whole batch on every rank and sliced. Rank 0 alone writes checkpoints. Adversarial training
-    /// is not supported with more than one process. Not stored in checkpoints.
+    /// is not supported with more than one process. Every rank must run the same steps: cancel all of them alike (a rank
+    /// that stops early leaves the others waiting in the collective). Not stored in checkpoints.
     /// </summary>
     [JsonIgnore]
     public IDataParallelGroup? DataParallel { get; set; }
