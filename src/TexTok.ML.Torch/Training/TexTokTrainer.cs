@@ -311,24 +311,19 @@ public sealed class TexTokTrainer : IDisposable
         }
     }
 
-    // Averages every parameter's gradient, and the given scalars, over the group in one collective call; returns the
-    // averaged scalars. A parameter without a gradient counts as zeros, on every rank alike.
+    // Averages every gradient, and the given scalars, over the group in one collective call; returns the averaged
+    // scalars. A parameter without a gradient is left without one, as AdamW then skips it in a one-process run too;
+    // which parameters have gradients depends on the graph, not the data, so every rank packs the same layout.
     private static double[] AverageGradients(IDataParallelGroup group, nn.Module module, double[] scalars)
     {
-        var parameters = module.parameters().ToList();
-        long length = parameters.Sum(p => p.numel());
+        var gradients = module.parameters().Select(p => p.grad).OfType<Tensor>().ToList();
+        long length = gradients.Sum(g => g.numel());
         var buffer = new float[length + scalars.Length];
-        long offset = 0;
-        foreach (var parameter in parameters)
+        int offset = 0;
+        foreach (var gradient in gradients)
         {
-            int count = (int)parameter.numel();
-            if (parameter.grad is { } grad)
-            {
-                using var flat = grad.detach().cpu().contiguous().flatten();
-                flat.data<float>().CopyTo(buffer, (int)offset);
-            }
-
-            offset += count;
+            gradient.detach().cpu().contiguous().flatten().data<float>().CopyTo(buffer, offset);
+            offset += (int)gradient.numel();
         }
 
         for (int i = 0; i < scalars.Length; i++)
@@ -340,19 +335,10 @@ public sealed class TexTokTrainer : IDisposable
         offset = 0;
         using (torch.no_grad())
         {
-            foreach (var parameter in parameters)
+            foreach (var gradient in gradients)
             {
-                int count = (int)parameter.numel();
-                using var averaged = torch.tensor(buffer.AsSpan((int)offset, count).ToArray(), parameter.shape).to(parameter.device);
-                if (parameter.grad is { } grad)
-                {
-                    grad.copy_(averaged);
-                }
-                else
-                {
-                    parameter.grad = averaged.clone();
-                }
-
+                int count = (int)gradient.numel();
+                gradient.copy_(torch.tensor(buffer.AsSpan(offset, count).ToArray(), gradient.shape).to(gradient.device));
                 offset += count;
             }
         }
