@@ -149,6 +149,12 @@ internal sealed record BenchmarkSettings(bool Quick, string OutputDirectory, IRe
     /// <summary>The whole number set for <paramref name="key"/>, or <paramref name="fallback"/>.</summary>
     public int Int(string key, int fallback) => Ints(key, [fallback])[0];
 
+    /// <summary>The whole number set for <paramref name="key"/>, or null when it is not set (the network's own value stays).</summary>
+    public int? OptionalInt(string key) => Parameters.ContainsKey(key) ? Int(key, 0) : null;
+
+    /// <summary>The positive number set for <paramref name="key"/>, or null when it is not set.</summary>
+    public double? OptionalDouble(string key) => Parameters.ContainsKey(key) ? Double(key, 0) : null;
+
     /// <summary>The positive number set for <paramref name="key"/>, or <paramref name="fallback"/>.</summary>
     public double Double(string key, double fallback)
     {

@@ -39,7 +39,7 @@ internal static class TokenizerSuite
         };
         int[] tokenCounts = settings.Ints("tokens", DefaultTokenCounts);
         string[] variants = settings.Names("variants", ["baseline", "textok"], ["baseline", "textok"]);
-        int? patch = settings.Parameters.ContainsKey("patch") ? settings.Int("patch", 0) : null;
+        int? patch = settings.OptionalInt("patch");
         int maxShapes = settings.Int("shapes", 3);
         int[] seeds = settings.Ints("seeds", [settings.Int("seed", 17)]);
         int workers = settings.Int("workers", 1);
@@ -49,15 +49,15 @@ internal static class TokenizerSuite
         }
 
         bool? mixing = settings.Parameters.ContainsKey("mixing") ? settings.Names("mixing", ["yes", "no"], ["yes"])[0] == "yes" : null;
-        double? qkStd = settings.Parameters.ContainsKey("qkstd") ? settings.Double("qkstd", 0) : null;
-        int? stem = settings.Parameters.ContainsKey("stem") ? settings.Int("stem", 0) : null;
-        int? head = settings.Parameters.ContainsKey("head") ? settings.Int("head", 0) : null;
-        int? width = settings.Parameters.ContainsKey("width") ? settings.Int("width", 0) : null;
-        int? depth = settings.Parameters.ContainsKey("depth") ? settings.Int("depth", 0) : null;
-        int? heads = settings.Parameters.ContainsKey("heads") ? settings.Int("heads", 0) : null;
-        int? mlpRatio = settings.Parameters.ContainsKey("mlp") ? settings.Int("mlp", 0) : null;
-        double? emaDecay = settings.Parameters.ContainsKey("ema") ? settings.Double("ema", 0) : null;
-        double? klWeight = settings.Parameters.ContainsKey("kl") ? settings.Double("kl", 0) : null;
+        double? qkStd = settings.OptionalDouble("qkstd");
+        int? stem = settings.OptionalInt("stem");
+        int? head = settings.OptionalInt("head");
+        int? width = settings.OptionalInt("width");
+        int? depth = settings.OptionalInt("depth");
+        int? heads = settings.OptionalInt("heads");
+        int? mlpRatio = settings.OptionalInt("mlp");
+        double? emaDecay = settings.OptionalDouble("ema");
+        double? klWeight = settings.OptionalDouble("kl");
         int tokenDim = settings.Int("tokendim", 8);
         int threads = settings.Int("threads", Environment.ProcessorCount);
         string dataset = settings.Names("dataset", ["shapes", "fashion"], ["shapes"])[0];
