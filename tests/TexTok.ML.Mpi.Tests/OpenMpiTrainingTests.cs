@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using TexTok.ML.Mpi;
+using TexTok.ML.Testing;
 using TexTok.ML.Torch.Checkpoints;
 
 namespace TexTok.ML.Mpi.Tests;
@@ -78,25 +78,9 @@ public sealed class OpenMpiTrainingTests
 
     private string Run(string program, IEnumerable<string> arguments, bool expectSuccess = true)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} did not finish within 5 minutes");
-        }
-
-        string all = output + error.Result;
-        TestContext.WriteLine($"$ {program} {string.Join(' ', start.ArgumentList)}\n{all}");
-        Assert.AreEqual(expectSuccess, process.ExitCode == 0, $"{program} exited with {process.ExitCode}:\n{all}");
-        return all;
+        var (code, output) = ChildProgram.Run(TestContext, program, arguments, TimeSpan.FromMinutes(5));
+        Assert.AreEqual(expectSuccess, code == 0, $"{program} exited with {code}:\n{output}");
+        return output;
     }
 
     // mpirun from PATH; inconclusive where Open MPI is not installed, except in CI, whose script installs it.
@@ -113,12 +97,5 @@ public sealed class OpenMpiTrainingTests
         return found;
     }
 
-    private static string SamplePath()
-    {
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // tests/X/bin/<Configuration>/<tfm>
-        string path = Path.GetFullPath(Path.Combine(tfm.Parent!.Parent!.Parent!.Parent!.Parent!.FullName, "samples", "DataParallelTraining", "bin",
-            tfm.Parent!.Name, tfm.Name, "DataParallelTraining.dll"));
-        Assert.IsTrue(File.Exists(path), $"the DataParallelTraining sample is not built at {path}");
-        return path;
-    }
+    private static string SamplePath() => ChildProgram.BuiltAssembly("samples/DataParallelTraining", "DataParallelTraining");
 }

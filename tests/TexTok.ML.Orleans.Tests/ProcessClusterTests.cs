@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TexTok.ML.Testing;
 
 namespace TexTok.ML.Orleans.Tests;
 
@@ -90,14 +91,7 @@ public sealed class ProcessClusterTests
         return process;
     }
 
-    private static string SiloHostPath()
-    {
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // tests/X/bin/<Configuration>/<tfm>
-        string path = Path.GetFullPath(Path.Combine(tfm.Parent!.Parent!.Parent!.Parent!.FullName, "TexTok.ML.Orleans.SiloHost", "bin",
-            tfm.Parent!.Name, tfm.Name, "TexTok.ML.Orleans.SiloHost.dll"));
-        Assert.IsTrue(File.Exists(path), $"silo host not built at {path}");
-        return path;
-    }
+    private static string SiloHostPath() => ChildProgram.BuiltAssembly("tests/TexTok.ML.Orleans.SiloHost", "TexTok.ML.Orleans.SiloHost");
 
     private static int[] FreePorts(int count)
     {

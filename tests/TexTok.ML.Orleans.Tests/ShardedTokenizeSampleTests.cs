@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using TexTok.ML.Testing;
 
 namespace TexTok.ML.Orleans.Tests;
 
@@ -37,30 +37,6 @@ public sealed class ShardedTokenizeSampleTests
         StringAssert.Contains(log, "--pipeline names a file that does not exist: '/nonexistent/tokenizer.zip'");
     }
 
-    private (int Code, string Log) RunSample(string[] arguments)
-    {
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // tests/X/bin/<Configuration>/<tfm>
-        string sample = Path.GetFullPath(Path.Combine(tfm.Parent!.Parent!.Parent!.Parent!.Parent!.FullName, "samples", "ShardedTokenize", "bin",
-            tfm.Parent!.Name, tfm.Name, "ShardedTokenize.dll"));
-        Assert.IsTrue(File.Exists(sample), $"the ShardedTokenize sample is not built at {sample}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(sample);
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        string log = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("the sample did not finish within 3 minutes");
-        }
-
-        log += errors.Result;
-        TestContext.WriteLine(log);
-        return (process.ExitCode, log);
-    }
+    private (int Code, string Log) RunSample(string[] arguments) =>
+        ChildProgram.Run(TestContext, "dotnet", [ChildProgram.BuiltAssembly("samples/ShardedTokenize", "ShardedTokenize"), .. arguments], TimeSpan.FromMinutes(3));
 }
