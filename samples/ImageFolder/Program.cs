@@ -69,7 +69,7 @@ Console.WriteLine($"Saved {zip}; reloaded pipeline reproduces the reconstruction
 // Grid: originals (resized as the model sees them) above their reconstructions.
 var originals = ml.Transforms.ResizeImages("Small", size, size, "Image").Append(ml.Transforms.ExtractPixels("Pixels", "Small"))
     .Fit(sample).Transform(sample).GetColumn<float[]>("Pixels").ToList();
-var cells = originals.Concat(before).Select(p => ImagePixels.FromChw(p.Select(v => (v / 127.5f) - 1f).ToArray(), size, size)).ToList();
+var cells = originals.Concat(before).Select(p => ImagePixels.FromChwPixelValues(p, size, size)).ToList();
 string grid = Path.Combine(output, "reconstructions.png");
 ImagePixels.SavePng(ImagePixels.Grid(cells, shown, spacing: 2), grid);
 string pagePath = SampleReport.Write(output, "TexTok on an image folder",

@@ -146,7 +146,7 @@ var embedded = captions.Select(encoder.Encode).ToList();
 var generatedImages = detokenizerSession.Run(WithText(new() { [TexTokOnnxExport.TokensName] = new OnnxFloatTensor(onnxGenerated, tokenShape) },
     embedded.SelectMany(e => e.Values).ToArray(), embedded.SelectMany(e => e.Mask).ToArray()))[TexTokOnnxExport.ImageOutput].Data;
 int pixelLength = 3 * imageSize * imageSize;
-var cells = Enumerable.Range(0, Checked).Select(i => ImagePixels.FromChw(generatedImages.AsSpan(i * pixelLength, pixelLength), imageSize, imageSize)).ToList();
+var cells = Enumerable.Range(0, Checked).Select(i => ImagePixels.FromChwSigned(generatedImages.AsSpan(i * pixelLength, pixelLength), imageSize, imageSize)).ToList();
 ImagePixels.SavePng(ImagePixels.Grid(cells, classes, spacing: 2), Output("generated.png"));
 
 SampleReport.WriteJson(Output("example_inputs.json"), new

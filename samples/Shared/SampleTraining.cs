@@ -184,11 +184,8 @@ internal static class SampleTraining
             .Fit(input);
         int size = tokenizer.Config.ImageSize;
         var images = SampleProgress.Collect("Generating", "DiTGenerate → Detokenize", "images", rows.Count,
-            generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).Select(p => FromBytePixels(p, size)));
+            generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).Select(p => ImagePixels.FromChwPixelValues(p, size, size)));
         return (rows, images);
     }
 
-    /// <summary>Generated pixels (3·H·W floats in [0, 255], as Detokenize writes them) as an image.</summary>
-    public static RgbImage FromBytePixels(float[] pixels, int size) =>
-        ImagePixels.FromChw(pixels.Select(v => (v / 127.5f) - 1f).ToArray(), size, size);
 }

@@ -62,7 +62,7 @@ var generate = ml.Transforms.CaptionEmbed()
     .Append(ml.Transforms.Detokenize(pair))
     .Fit(input);
 var cells = SampleProgress.Collect("Generating", "CaptionEmbed → DiTGenerate → Detokenize", "images", rows.Count,
-    generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).Select(p => SampleTraining.FromBytePixels(p, ImageSize)));
+    generate.Transform(input).GetColumn<float[]>(TexTokDefaults.ReconstructionPixelsColumn).Select(p => ImagePixels.FromChwPixelValues(p, ImageSize, ImageSize)));
 string gridPath = Path.Combine(options.OutputDirectory, "generated.png");
 ImagePixels.SavePng(ImagePixels.Grid(cells, PerCaption, spacing: 2), gridPath);
 File.WriteAllLines(Path.Combine(options.OutputDirectory, "captions.txt"), captions.Select((caption, row) => $"row {row + 1}: {caption}"));

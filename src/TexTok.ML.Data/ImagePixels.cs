@@ -58,6 +58,38 @@ public static class ImagePixels
         return image;
     }
 
+    /// <summary>
+    /// An image from CHW pixel values in [0, 255], as ML.NET's <c>ExtractPixels</c> and the <c>Detokenize</c> component
+    /// write them; otherwise as <see cref="FromChw(ReadOnlySpan{float}, int, int)"/> (clamped, rounded).
+    /// </summary>
+    /// <param name="chw">Three planes (red, green, blue) of <c>height * width</c> values in [0, 255] each.</param>
+    /// <param name="width">The image width.</param>
+    /// <param name="height">The image height.</param>
+    /// <exception cref="ArgumentException"><paramref name="chw"/> does not hold <c>3 * height * width</c> values.</exception>
+    public static RgbImage FromChwPixelValues(ReadOnlySpan<float> chw, int width, int height) => FromChwMapped(chw, width, height, 1f / 255f, 0f);
+
+    /// <summary>
+    /// An image from CHW values in [−1, 1], the networks' pixel range (TexTok's and the exported ONNX decoders' images);
+    /// otherwise as <see cref="FromChw(ReadOnlySpan{float}, int, int)"/> (clamped, rounded).
+    /// </summary>
+    /// <param name="chw">Three planes (red, green, blue) of <c>height * width</c> values in [−1, 1] each.</param>
+    /// <param name="width">The image width.</param>
+    /// <param name="height">The image height.</param>
+    /// <exception cref="ArgumentException"><paramref name="chw"/> does not hold <c>3 * height * width</c> values.</exception>
+    public static RgbImage FromChwSigned(ReadOnlySpan<float> chw, int width, int height) => FromChwMapped(chw, width, height, 0.5f, 0.5f);
+
+    // FromChw after mapping each value v to v·scale + offset, the [0, 1] range FromChw takes.
+    private static RgbImage FromChwMapped(ReadOnlySpan<float> chw, int width, int height, float scale, float offset)
+    {
+        var mapped = new float[chw.Length];
+        for (int i = 0; i < mapped.Length; i++)
+        {
+            mapped[i] = (chw[i] * scale) + offset;
+        }
+
+        return FromChw(mapped, width, height);
+    }
+
     /// <summary>Converts CHW floats to HWC RGB bytes with the same clamping and rounding as <see cref="FromChw(ReadOnlySpan{float}, int, int)"/>.</summary>
     /// <param name="chw">Three planes (red, green, blue) of equal size.</param>
     /// <param name="destination">The HWC RGB output, the same length as <paramref name="chw"/>.</param>

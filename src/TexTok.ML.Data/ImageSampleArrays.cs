@@ -108,12 +108,6 @@ public sealed class ImageSampleArrays
     {
         ArgumentNullException.ThrowIfNull(images);
         int h = Samples[0].Image.Height, w = Samples[0].Image.Width, length = 3 * h * w;
-        var chw = new float[length];
-        for (int i = 0; i < length; i++)
-        {
-            chw[i] = (images[(index * length) + i] + 1) / 2;
-        }
-
-        return ImagePixels.FromChw(chw, w, h);
+        return ImagePixels.FromChwSigned(images.AsSpan(index * length, length), w, h);
     }
 }

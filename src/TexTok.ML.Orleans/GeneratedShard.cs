@@ -24,7 +24,7 @@ public sealed record GeneratedShard(long[] Ids, long[] Labels, float[][] Tokens,
     public RgbImage Image(int row)
     {
         var pixels = Pixels ?? throw new InvalidOperationException("This job's pipeline wrote no pixels (it ends with DiTGenerate, not Detokenize).");
-        return ImagePixels.FromChw(pixels[row].Select(v => (v / 127.5f) - 1f).ToArray(), ImageSize, ImageSize);
+        return ImagePixels.FromChwPixelValues(pixels[row], ImageSize, ImageSize);
     }
 
     /// <summary>Writes the shard to <paramref name="path"/> atomically.</summary>

@@ -383,7 +383,7 @@ internal static class GenerationQuality
             var row = Enumerable.Range(0, images.Count).Where(i => labels[i] == label).Take(GridColumns).ToList();
             for (int column = 0; column < GridColumns; column++)
             {
-                cells.Add(column < row.Count ? ImagePixels.FromChw(images[row[column]].Select(v => (v + 1) / 2).ToArray(), size, size) : new RgbImage(size, size));
+                cells.Add(column < row.Count ? ImagePixels.FromChwSigned(images[row[column]], size, size) : new RgbImage(size, size));
             }
         }
 

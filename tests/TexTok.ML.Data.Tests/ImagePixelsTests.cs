@@ -80,8 +80,23 @@ public sealed class ImagePixelsTests
     }
 
     [TestMethod]
+    public void PixelValuesAndSignedValuesRoundTripEveryByte()
+    {
+        // [0, 255] as ExtractPixels and Detokenize write, [−1, 1] as the networks do: both back to the same bytes.
+        RgbImage image = TestImages.Random(17, 5, seed: 3);
+        float[] unit = ImagePixels.ToChw(image);
+        CollectionAssert.AreEqual(image.Pixels, ImagePixels.FromChwPixelValues(unit.Select(v => v * 255f).ToArray(), 17, 5).Pixels);
+        CollectionAssert.AreEqual(image.Pixels, ImagePixels.FromChwSigned(unit.Select(v => (v * 2f) - 1f).ToArray(), 17, 5).Pixels);
+        // Mid-grey in each convention, and out-of-range values clamped.
+        CollectionAssert.AreEqual(new byte[] { 0, 128, 255 }, ImagePixels.FromChwPixelValues([-3f, 127.5f, 300f], 1, 1).Pixels);
+        CollectionAssert.AreEqual(new byte[] { 0, 128, 255 }, ImagePixels.FromChwSigned([-1.5f, 0f, 1f], 1, 1).Pixels);
+    }
+
+    [TestMethod]
     public void WrongLengthsAreRejected()
     {
+        Assert.ThrowsExactly<ArgumentException>(() => ImagePixels.FromChwPixelValues(new float[11], 2, 2));
+        Assert.ThrowsExactly<ArgumentException>(() => ImagePixels.FromChwSigned(new float[13], 2, 2));
         Assert.ThrowsExactly<ArgumentException>(() => new RgbImage(2, 2, new byte[11]));
         Assert.ThrowsExactly<ArgumentException>(() => ImagePixels.FromChw(new float[11], 2, 2));
         Assert.ThrowsExactly<ArgumentException>(() => ImagePixels.ToChw(new byte[12], new float[9]));
