@@ -39,7 +39,8 @@ internal sealed class ShardGenerateGrain(ILocalSiloDetails silo) : Grain, IShard
         }
 
         var ml = new MLContext(seed: 1);
-        var input = ml.Data.LoadFromEnumerable(Enumerable.Range(start, rows).Select(job.RowAt).ToList());
+        var inputRows = Enumerable.Range(start, rows).Select(job.RowAt).ToList();
+        var input = ml.Data.LoadFromEnumerable(inputRows);
         var scored = SiloPipelines.Load(job.PipelinePath).Transform(input);
         var tokenColumn = scored.Schema.GetColumnOrNull(job.TokensColumnName)
                           ?? throw new InvalidOperationException($"The pipeline '{job.PipelinePath}' writes no column '{job.TokensColumnName}'.");
@@ -70,7 +71,7 @@ internal sealed class ShardGenerateGrain(ILocalSiloDetails silo) : Grain, IShard
 
         int imageSize = pixels is null ? 0 : (int)Math.Round(Math.Sqrt(pixels[0].Length / 3.0));
         new GeneratedShard(Enumerable.Range(start, rows).Select(i => (long)i).ToArray(),
-            Enumerable.Range(start, rows).Select(i => (long)job.RowAt(i).Label).ToArray(), tokens.ToArray(), pixels?.ToArray(), imageSize).Save(path);
+            inputRows.Select(r => (long)r.Label).ToArray(), tokens.ToArray(), pixels?.ToArray(), imageSize).Save(path);
         return new ShardResult(shard, rows, ShardStatus.Written, siloName, clock.Elapsed.TotalSeconds);
     }
 

@@ -21,8 +21,6 @@ internal static class ShardLoop
                                                         int maxConcurrentShards, int attempts, IProgress<ShardResult>? progress,
                                                         CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentShards, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
         var results = new ShardResult[shards];
         await Parallel.ForEachAsync(Enumerable.Range(0, shards), new ParallelOptions { MaxDegreeOfParallelism = maxConcurrentShards, CancellationToken = cancellationToken },
             async (shard, token) =>
@@ -45,6 +43,15 @@ internal static class ShardLoop
                 progress?.Report(results[shard]);
             });
         return new ShardedJobReport(results);
+    }
+
+    /// <summary>Throws unless at least one shard may be in flight and each gets at least one attempt; call before any work.</summary>
+    /// <param name="maxConcurrentShards">Shards in flight at once.</param>
+    /// <param name="attempts">Tries per shard.</param>
+    public static void CheckLimits(int maxConcurrentShards, int attempts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentShards, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
     }
 
     /// <summary>A short key from a job's settings: the same job gets the same grain identities, another job never shares them.</summary>

@@ -19,6 +19,7 @@ public static class ShardedGenerateJob
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(job);
+        ShardLoop.CheckLimits(maxConcurrentShards, attempts);
         job.Validate();
         int rowCount = job.RowCount;
         string key = ShardLoop.Key("generate", Path.GetFullPath(job.PipelinePath), Path.GetFullPath(job.OutputDirectory), job.ShardSize, job.Seed,

@@ -22,8 +22,7 @@ public static class ShardedTokenizeJob
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(job);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentShards, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+        ShardLoop.CheckLimits(maxConcurrentShards, attempts);
         job.Validate();
         int rowCount = job.Source.RowCount(new MLContext(seed: 1));
         string key = JobKey(job);
