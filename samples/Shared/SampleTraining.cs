@@ -66,11 +66,13 @@ internal static class SampleTraining
 
     /// <summary>
     /// Fits CaptionEmbed → TexTokenize → Detokenize on <paramref name="job"/>'s rows, TexTokenize training the job's
-    /// network with the samples' recipe (batch 16, lr 10⁻³ with a warm-up of a twentieth of the steps, ℓ2 + KL, seed 7).
+    /// network with the samples' recipe (batch 16, the job's learning rate with a warm-up of a twentieth of the steps,
+    /// ℓ2 + KL, seed 7).
     /// </summary>
     public static TransformerChain<DetokenizeTransformer> FitTokenizer(MLContext ml, TokenizerJob job, int threads, IProgress<TexTokTrainingProgress>? progress)
     {
         var training = TokenizerTraining(job.Steps, threads);
+        training.LearningRate = job.LearningRate;
         training.ValidateEvery = Math.Max(1, job.Steps / 10);
         var tokenize = ml.Transforms.TexTokenize(new TexTokenizeOptions
         {
@@ -107,9 +109,10 @@ internal static class SampleTraining
 
     /// <summary>
     /// One tokenizer for <see cref="FitTokenizers"/>: a name for the progress line, its network, training rows and steps,
-    /// and optionally held-out rows whose PSNR the training history records ten times along the run.
+    /// optionally held-out rows whose PSNR the training history records ten times along the run, and the peak learning
+    /// rate (10⁻³ unless given).
     /// </summary>
-    public sealed record TokenizerJob(string Name, TexTokConfig Network, IDataView Data, int Steps, IDataView? HeldOut = null);
+    public sealed record TokenizerJob(string Name, TexTokConfig Network, IDataView Data, int Steps, IDataView? HeldOut = null, double LearningRate = 1e-3);
 
     /// <summary>
     /// Trains a tokenizer (see <see cref="TrainTokenizer"/>), scores it on <paramref name="test"/>, saves it as

@@ -52,4 +52,33 @@ public sealed class SampleTrainingTests
             }
         }
     }
+
+    // QuickStart gives its jobs their own learning rate: it must reach the trainer (the peak of the schedule the
+    // training history records) and change the network, while a job without one keeps the samples' 10⁻³.
+    [TestMethod]
+    public void AJobsLearningRateIsThePeakOfItsSchedule()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = CaptionedShapes.Load(ml, DataSplit.Train, Rows, new CaptionedShapesOptions { ImageSize = 32 });
+        var encoder = new FrozenBpeTextEncoder();
+        var network = TexTokConfig.FromPreset(TexTokPreset.Tiny, 32, 4, encoder.MaxTokens, encoder.EmbeddingDim, useText: false) with { Depth = 1, MlpRatio = 2 };
+        var jobs = new List<SampleTraining.TokenizerJob> { new("default", network, rows, Steps), new("2e-3", network, rows, Steps, LearningRate: 2e-3) };
+        var fitted = SampleTraining.FitTokenizers(ml, jobs, "Training");
+        try
+        {
+            var histories = fitted.Select(f => ((TexTokenizeTransformer)f.ElementAt(1)).TrainingHistory).ToList();
+            Assert.AreEqual(1e-3, histories[0].Max(p => p.LearningRate), 1e-12);
+            Assert.AreEqual(2e-3, histories[1].Max(p => p.LearningRate), 1e-12);
+            var heldOut = ImageSampleArrays.Create(CaptionedShapes.Enumerate(DataSplit.Test, 4, new CaptionedShapesOptions { ImageSize = 32 }), SampleTraining.Embedder(encoder));
+            var outputs = fitted.Select(f => SampleTraining.Reconstruct(SampleTraining.Tokenizer(f).Model, heldOut)).ToList();
+            Assert.IsGreaterThan(1e-4, outputs[0].Zip(outputs[1], (a, b) => Math.Abs(a - b)).Max());
+        }
+        finally
+        {
+            foreach (var pipeline in fitted)
+            {
+                pipeline.Dispose();
+            }
+        }
+    }
 }
