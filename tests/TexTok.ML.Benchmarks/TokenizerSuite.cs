@@ -253,6 +253,33 @@ internal static class TokenizerSuite
         }
 
         report.Set("summary", summary);
+
+        // The paper's halving claim: TexTok with N/2 tokens against the baseline with N, paired by seed.
+        var halving = new List<Dictionary<string, object>>();
+        foreach (int tokens in tokenCounts.Where(n => n % 2 == 0 && tokenCounts.Contains(n / 2)))
+        {
+            var baseline = Cell(tokens, "baseline").ToDictionary(r => (int)r["seed"], r => (double)r["psnr"]);
+            var pairs = Cell(tokens / 2, "textok").Where(r => baseline.ContainsKey((int)r["seed"])).Select(r => (double)r["psnr"] - baseline[(int)r["seed"]]).ToList();
+            if (pairs.Count > 0)
+            {
+                var (mean, std) = Stats(pairs);
+                halving.Add(new Dictionary<string, object>
+                {
+                    ["textok_tokens"] = tokens / 2, ["baseline_tokens"] = tokens, ["seeds"] = pairs.Count,
+                    ["difference_mean"] = Math.Round(mean, 3), ["difference_std"] = Math.Round(std, 3),
+                });
+            }
+        }
+
+        if (halving.Count > 0)
+        {
+            report.Set("halving", halving);
+            lines.Add("");
+            lines.Add("| TexTok at N | baseline at 2N | seeds | TexTok − baseline (dB), mean ± std |");
+            lines.Add("|---|---|---|---|");
+            lines.AddRange(halving.Select(h => $"| {h["textok_tokens"]} | {h["baseline_tokens"]} | {h["seeds"]} | {(double)h["difference_mean"]:+0.00;-0.00} ± {(double)h["difference_std"]:F2} |"));
+        }
+
         var series = new List<(string Name, string Colour, IReadOnlyList<RateDistortionSvg.Point> Points)>();
         foreach (var (variant, key, name, colour) in new[]
                  {
