@@ -71,8 +71,7 @@ internal static class SampleTraining
     /// </summary>
     public static TransformerChain<DetokenizeTransformer> FitTokenizer(MLContext ml, TokenizerJob job, int threads, IProgress<TexTokTrainingProgress>? progress)
     {
-        var training = TokenizerTraining(job.Steps, threads);
-        training.LearningRate = job.LearningRate;
+        var training = TokenizerTraining(job.Steps, threads, job.LearningRate);
         training.ValidateEvery = Math.Max(1, job.Steps / 10);
         var tokenize = ml.Transforms.TexTokenize(new TexTokenizeOptions
         {
@@ -101,9 +100,12 @@ internal static class SampleTraining
         return trainer.CreateEmaModel();
     }
 
-    private static TexTokTrainingOptions TokenizerTraining(int steps, int threads) => new()
+    /// <summary>The samples' peak learning rate for tokenizers, where a job does not give its own.</summary>
+    private const double TokenizerLearningRate = 1e-3;
+
+    private static TexTokTrainingOptions TokenizerTraining(int steps, int threads, double learningRate = TokenizerLearningRate) => new()
     {
-        BatchSize = 16, Steps = steps, LearningRate = 1e-3, WarmupSteps = Math.Max(1, steps / 20), PerceptualWeight = 0,
+        BatchSize = 16, Steps = steps, LearningRate = learningRate, WarmupSteps = Math.Max(1, steps / 20), PerceptualWeight = 0,
         Seed = 7, Threads = threads, LogEvery = 10,
     };
 
@@ -112,7 +114,7 @@ internal static class SampleTraining
     /// optionally held-out rows whose PSNR the training history records ten times along the run, and the peak learning
     /// rate (10⁻³ unless given).
     /// </summary>
-    public sealed record TokenizerJob(string Name, TexTokConfig Network, IDataView Data, int Steps, IDataView? HeldOut = null, double LearningRate = 1e-3);
+    public sealed record TokenizerJob(string Name, TexTokConfig Network, IDataView Data, int Steps, IDataView? HeldOut = null, double LearningRate = TokenizerLearningRate);
 
     /// <summary>
     /// Trains a tokenizer (see <see cref="TrainTokenizer"/>), scores it on <paramref name="test"/>, saves it as

@@ -211,6 +211,15 @@ internal static class TokenizerSuite
         IEnumerable<Dictionary<string, object>> Cell(int tokens, string variant) =>
             report.Rows.Where(r => (int)r["tokens"] == tokens && (string)r["variant"] == variant);
 
+        // TexTok's PSNR at one budget minus the baseline's at another, paired by seed (both variants of one seed see the
+        // same data order); seeds without a baseline row are left out.
+        List<double> PairedDifferences(int textokTokens, int baselineTokens)
+        {
+            var baseline = Cell(baselineTokens, "baseline").ToDictionary(r => (int)r["seed"], r => (double)r["psnr"]);
+            return Cell(textokTokens, "textok").Where(r => baseline.ContainsKey((int)r["seed"]))
+                .Select(r => (double)r["psnr"] - baseline[(int)r["seed"]]).ToList();
+        }
+
         var summary = new List<Dictionary<string, object>>();
         var lines = new List<string>
         {
@@ -239,9 +248,7 @@ internal static class TokenizerSuite
 
                 if (variant == "textok" && variants.Contains("baseline"))
                 {
-                    // Paired by seed: both variants of one seed see the same data order.
-                    var baseline = Cell(tokens, "baseline").ToDictionary(r => (int)r["seed"], r => (double)r["psnr"]);
-                    var (gainMean, gainStd) = Stats(cell.Where(r => baseline.ContainsKey((int)r["seed"])).Select(r => (double)r["psnr"] - baseline[(int)r["seed"]]));
+                    var (gainMean, gainStd) = Stats(PairedDifferences(tokens, tokens));
                     entry["gain_mean"] = Math.Round(gainMean, 3);
                     entry["gain_std"] = Math.Round(gainStd, 3);
                     gain = $"{gainMean:+0.00;-0.00} ± {gainStd:F2}";
@@ -258,8 +265,7 @@ internal static class TokenizerSuite
         var halving = new List<Dictionary<string, object>>();
         foreach (int tokens in tokenCounts.Where(n => n % 2 == 0 && tokenCounts.Contains(n / 2)))
         {
-            var baseline = Cell(tokens, "baseline").ToDictionary(r => (int)r["seed"], r => (double)r["psnr"]);
-            var pairs = Cell(tokens / 2, "textok").Where(r => baseline.ContainsKey((int)r["seed"])).Select(r => (double)r["psnr"] - baseline[(int)r["seed"]]).ToList();
+            var pairs = PairedDifferences(tokens / 2, tokens);
             if (pairs.Count > 0)
             {
                 var (mean, std) = Stats(pairs);
